@@ -1,0 +1,191 @@
+"""Environment-driven settings for development, testing and production.
+
+Every setting is read from the environment when the app is created (never at import time), so one
+process can build apps for several configurations, as the tests do.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgres://``/``postgresql://`` URLs at the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class BaseConfig:
+    """Settings shared by every environment; subclasses override what differs."""
+
+    NAME = "base"
+    DEBUG = False
+    TESTING = False
+
+    #: Cookies: HttpOnly and SameSite everywhere; Secure and the __Host- prefix in production.
+    SESSION_COOKIE_NAME = "iw_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "iw_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+
+    #: Uploads (spreadsheet import) are capped well below anything that could exhaust memory.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    #: Server-side session limits (minutes).
+    IW_SESSION_IDLE_MINUTES = 30
+    IW_SESSION_ABSOLUTE_MINUTES = 12 * 60
+    #: Commissioner outputs suppress cells built from fewer distinct clinicians than this.
+    IW_SUPPRESSION_THRESHOLD = 3
+    #: Production only: allow SQLite (single-server installs that accept its limits).
+    IW_ALLOW_SQLITE_IN_PRODUCTION = False
+    #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    IW_TRUSTED_PROXIES = 0
+    #: Failed sign-ins allowed per account within the window before sign-in is refused.
+    IW_LOGIN_MAX_FAILURES = 10
+    IW_LOGIN_WINDOW_MINUTES = 5
+
+    @classmethod
+    def from_environment(cls, instance_path: str) -> dict[str, Any]:
+        """Return this class's settings with environment overrides applied."""
+        settings = {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+        settings["SECRET_KEY"] = os.environ.get("SECRET_KEY") or cls.default_secret_key()
+        url = os.environ.get("DATABASE_URL") or cls.default_database_url(instance_path)
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url) if url else None
+        settings["IW_SESSION_IDLE_MINUTES"] = _env_int("IW_SESSION_IDLE_MINUTES", cls.IW_SESSION_IDLE_MINUTES)
+        settings["IW_SESSION_ABSOLUTE_MINUTES"] = _env_int(
+            "IW_SESSION_ABSOLUTE_MINUTES", cls.IW_SESSION_ABSOLUTE_MINUTES
+        )
+        settings["IW_SUPPRESSION_THRESHOLD"] = _env_int("IW_SUPPRESSION_THRESHOLD", cls.IW_SUPPRESSION_THRESHOLD)
+        settings["IW_TRUSTED_PROXIES"] = _env_int("IW_TRUSTED_PROXIES", cls.IW_TRUSTED_PROXIES)
+        settings["IW_ALLOW_SQLITE_IN_PRODUCTION"] = _env_bool(
+            "IW_ALLOW_SQLITE_IN_PRODUCTION", cls.IW_ALLOW_SQLITE_IN_PRODUCTION
+        )
+        settings["DEBUG"] = _env_bool("IW_DEBUG", cls.DEBUG)
+        return settings
+
+    @classmethod
+    def default_secret_key(cls) -> str | None:
+        return None
+
+    @classmethod
+    def default_database_url(cls, instance_path: str) -> str | None:
+        return "sqlite:///" + os.path.join(instance_path, "indirect_work.sqlite3")
+
+    @classmethod
+    def validate(cls, settings: dict[str, Any]) -> None:
+        """Raise :class:`ConfigError` when the settings are unusable."""
+        if not settings.get("SECRET_KEY"):
+            raise ConfigError("SECRET_KEY is not set")
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("DATABASE_URL is not set")
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local development: SQLite in the instance folder, a fixed throwaway secret."""
+
+    NAME = "development"
+
+    @classmethod
+    def default_secret_key(cls) -> str:
+        return "development-only-secret-key-not-for-production"
+
+
+class TestingConfig(DevelopmentConfig):
+    """The test suite: fast password hashing and an isolated database supplied by the tests."""
+
+    NAME = "testing"
+    TESTING = True
+    IW_FAST_PASSWORD_HASHING = True
+
+
+class ProductionConfig(BaseConfig):
+    """Production: no defaults for secrets, secure cookies, PostgreSQL unless SQLite is allowed."""
+
+    NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-remember"
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def default_database_url(cls, instance_path: str) -> str | None:
+        return None
+
+    @classmethod
+    def validate(cls, settings: dict[str, Any]) -> None:
+        super().validate(settings)
+        for problem in production_problems(settings):
+            raise ConfigError(problem)
+
+
+WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development-only-secret-key-not-for-production"}
+
+
+def production_problems(settings: dict[str, Any]) -> list[str]:
+    """List every reason these settings are unsafe for production (empty when they are fine)."""
+    problems = []
+    secret = settings.get("SECRET_KEY") or ""
+    if len(secret) < 32 or secret.lower() in WEAK_SECRETS or len(set(secret)) < 10:
+        problems.append("SECRET_KEY must be at least 32 random characters (try: python -c "
+                        "'import secrets; print(secrets.token_urlsafe(48))')")
+    if settings.get("DEBUG"):
+        problems.append("debug mode must be off in production (unset IW_DEBUG)")
+    uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
+    if uri.startswith("sqlite") and not settings.get("IW_ALLOW_SQLITE_IN_PRODUCTION"):
+        problems.append("production uses PostgreSQL; set IW_ALLOW_SQLITE_IN_PRODUCTION=1 to accept SQLite")
+    if not settings.get("SESSION_COOKIE_SECURE") or not settings.get("REMEMBER_COOKIE_SECURE"):
+        problems.append("session cookies must be Secure in production")
+    return problems
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> type[BaseConfig]:
+    """Return the configuration class named by ``name`` or ``IW_CONFIG`` (default: development)."""
+    name = (name or os.environ.get("IW_CONFIG") or "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"IW_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,28 @@
+"""Sign-in and password forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=256)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
+    new_password = PasswordField(
+        "New password",
+        description="At least 10 characters. A phrase of three or four words is easy to remember.",
+        validators=[DataRequired("Enter a new password"), Length(max=128)],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired("Confirm your new password"),
+                    EqualTo("new_password", "The passwords do not match")],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state (sign out)."""

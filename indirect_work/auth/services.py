@@ -1,0 +1,132 @@
+"""Sign-in: credential checks, throttling across workers, session revocation, account creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from indirect_work.audit.services import record_event
+from indirect_work.auth.models import AuthFailure, Role, RoleAssignment, User
+from indirect_work.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from indirect_work.core.db import utcnow
+from indirect_work.core.errors import ValidationFailed
+from indirect_work.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    throttled: bool = False
+
+
+def recent_failures(key: str) -> int:
+    """Failed attempts for ``key`` within the configured window (shared by every worker via the DB)."""
+    window = timedelta(minutes=current_app.config["IW_LOGIN_WINDOW_MINUTES"])
+    return db.session.scalar(
+        select(func.count()).select_from(AuthFailure).where(
+            AuthFailure.key == key, AuthFailure.occurred_at >= utcnow() - window
+        )
+    ) or 0
+
+
+def is_throttled(key: str) -> bool:
+    return recent_failures(key) >= current_app.config["IW_LOGIN_MAX_FAILURES"]
+
+
+def note_failure(key: str) -> None:
+    db.session.add(AuthFailure(key=key))
+
+
+def clear_failures(key: str) -> None:
+    db.session.execute(delete(AuthFailure).where(AuthFailure.key == key))
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in attempt, recording success or failure in the audit trail.
+
+    Failures are counted per account; once the limit is reached, even the right password is
+    refused until the window has passed, so guessing cannot continue.
+    """
+    email = normalise_email(email)
+    key = f"login:{email}"
+    if is_throttled(key):
+        record_event("auth.login_throttled", actor_email=email)
+        return SignInResult(None, throttled=True)
+    user = get_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        note_failure(key)
+        reason = "inactive" if ok and user is not None else "bad_credentials"
+        record_event("auth.login_failed", actor=user, actor_email=email, details={"reason": reason})
+        return SignInResult(None)
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    clear_failures(key)
+    user.last_login_at = utcnow()
+    record_event("auth.login", actor=user)
+    return SignInResult(user)
+
+
+def set_password(user: User, password: str, *, must_change: bool = False) -> None:
+    """Set a new password, refusing weak ones, and sign the user out of every other session."""
+    problems = password_problems(password, email=user.email)
+    if problems:
+        raise ValidationFailed({"password": problems})
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    user.revoke_sessions()
+
+
+def create_user(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None = None,
+    roles: list[tuple[Role, int | None]] | None = None,
+    organisation_id: int | None = None,
+    profession_id: int | None = None,
+    staff_local_id: str | None = None,
+    default_team_id: int | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Create a user with their roles; ``roles`` pairs a role with its team or organisation id."""
+    email = normalise_email(email)
+    if get_user_by_email(email):
+        raise ValidationFailed({"email": ["A user with this email already exists"]})
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        organisation_id=organisation_id,
+        profession_id=profession_id,
+        staff_local_id=staff_local_id,
+        default_team_id=default_team_id,
+    )
+    if password is not None:
+        set_password(user, password, must_change=must_change_password)
+    for role, scope_id in roles or []:
+        user.role_assignments.append(role_assignment(role, scope_id))
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.create", object_type="user", object_id=user.id,
+                 details={"email": email, "roles": [str(r) for r, _ in roles or []]})
+    return user
+
+
+def role_assignment(role: Role, scope_id: int | None) -> RoleAssignment:
+    """Build a role assignment with its scope in the right column for the role."""
+    if role in (Role.CLINICIAN, Role.TEAM_LEAD):
+        return RoleAssignment(role=role.value, team_id=scope_id)
+    if role is Role.COMMISSIONER:
+        return RoleAssignment(role=role.value, organisation_id=scope_id)
+    return RoleAssignment(role=role.value)

@@ -1,0 +1,1 @@
+"""Shared building blocks: database base class, errors, permissions, security helpers."""

@@ -1,0 +1,1 @@
+"""Demo data for trying the product, and a bulk generator for benchmarks."""

@@ -1,0 +1,146 @@
+"""Synthetic activity at benchmark scale: millions of rows, inserted in bulk.
+
+PostgreSQL gets COPY (psycopg 3); SQLite gets chunked executemany. Ids are assigned here so the
+recipient links can be written in the same pass; the PostgreSQL sequence is moved on afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+import time as timer
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from indirect_work.auth.models import RoleAssignment, User, new_session_token
+from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.core.db import utcnow
+from indirect_work.extensions import db
+from indirect_work.org.models import Organisation, Profession, Team
+from indirect_work.taxonomy.models import ActivityType, RecipientType
+from indirect_work.taxonomy.services import load_reference_data
+
+BENCH_ODS = "RBENCH"
+CHUNK = 50_000
+TEAM_TYPES = ["A06", "A14", "A13", "A11", "F01", "A16", "C04", "A05", "A02", "C10"]
+
+
+@dataclass
+class BulkResult:
+    rows: int
+    seconds: float
+    ods_code: str
+
+
+def _ensure_population(clinicians: int, teams: int) -> tuple[Organisation, list[tuple[int, int]]]:
+    """The benchmark organisation with its teams and clinicians, created once."""
+    load_reference_data()
+    org = db.session.scalar(select(Organisation).where(Organisation.ods_code == BENCH_ODS))
+    if org is None:
+        org = Organisation(ods_code=BENCH_ODS, name="Benchmark Trust", default_commissioner_code="15N")
+        db.session.add(org)
+        db.session.flush()
+    have_teams = list(db.session.scalars(select(Team).where(Team.organisation_id == org.id).order_by(Team.id)))
+    for index in range(len(have_teams), teams):
+        team = Team(organisation_id=org.id, local_id=f"BT{index:04d}", name=f"Bench team {index}",
+                    service_team_type_code=TEAM_TYPES[index % len(TEAM_TYPES)])
+        db.session.add(team)
+        have_teams.append(team)
+    db.session.flush()
+    users = list(db.session.execute(
+        select(User.id, RoleAssignment.team_id).join(RoleAssignment)
+        .where(User.organisation_id == org.id, RoleAssignment.role == "clinician").order_by(User.id)
+    ).tuples())
+    professions = list(db.session.scalars(select(Profession.id)))
+    missing = clinicians - len(users)
+    if missing > 0:
+        now = utcnow()
+        new_rows = [
+            {"email": f"bench{len(users) + i}@bench.example.org", "full_name": f"Bench Clinician {len(users) + i}",
+             "staff_local_id": f"B{len(users) + i:07d}", "organisation_id": org.id,
+             "profession_id": professions[i % len(professions)], "session_token": new_session_token(),
+             "is_active": True, "must_change_password": False, "created_at": now, "updated_at": now}
+            for i in range(missing)
+        ]
+        ids = list(db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), new_rows))
+        roles = [{"user_id": uid, "role": "clinician",
+                  "team_id": have_teams[(len(users) + i) % len(have_teams)].id, "created_at": now}
+                 for i, uid in enumerate(ids)]
+        db.session.execute(insert(RoleAssignment), roles)
+        users += [(r["user_id"], r["team_id"]) for r in roles]
+    db.session.flush()
+    return org, [(int(u), int(t)) for u, t in users[:clinicians]]
+
+
+def generate(*, rows: int, clinicians: int = 2000, teams: int = 100, months: int = 60, seed: int = 1) -> BulkResult:
+    """Insert ``rows`` synthetic activities spread over ``months`` months up to today."""
+    org, people = _ensure_population(clinicians, teams)
+    types = list(db.session.execute(select(ActivityType.id, ActivityType.is_patient_specific)).tuples())
+    recipients = list(db.session.scalars(select(RecipientType.id)))
+    db.session.commit()
+    rng = random.Random(seed)
+    today = date.today()
+    first_day = today - timedelta(days=months * 30)
+    span = (today - first_day).days
+    start_id = (db.session.scalar(select(func.max(Activity.id))) or 0) + 1
+    started = timer.perf_counter()
+    now = utcnow()
+
+    def produce() -> Iterator[tuple[tuple[object, ...], tuple[int, int]]]:
+        for offset in range(rows):
+            user_id, team_id = people[rng.randrange(len(people))]
+            type_id, patient = types[rng.randrange(len(types))]
+            activity_id = start_id + offset
+            yield (
+                (activity_id, org.id, team_id, user_id, type_id, first_day + timedelta(days=rng.randrange(span + 1)),
+                 time(rng.randint(9, 16), rng.randint(1, 59)) if patient else None,
+                 rng.choice((15, 30, 45, 60, 90, 120)), rng.choice(("01", "01", "11", "02")),
+                 rng.randint(1, 12), f"SR{rng.randint(10**7, 10**8 - 1)}" if patient else None,
+                 "web", 1, now, now),
+                (activity_id, recipients[rng.randrange(len(recipients))]),
+            )
+
+    columns = ("id", "organisation_id", "team_id", "clinician_id", "activity_type_id", "activity_on",
+               "start_time", "duration_minutes", "consultation_mechanism_code", "people_reached",
+               "service_request_id", "source", "version", "created_at", "updated_at")
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            links: list[tuple[int, int]] = []
+            with cursor.copy(f"COPY activities ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for activity_row, link in produce():
+                    copy.write_row(activity_row)
+                    links.append(link)
+            with cursor.copy("COPY activity_recipients (activity_id, recipient_type_id) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for link in links:
+                    copy.write_row(link)
+            cursor.execute("SELECT setval(pg_get_serial_sequence('activities', 'id'), "
+                           "(SELECT max(id) FROM activities))")
+            raw.commit()
+        finally:
+            raw.close()
+    else:
+        batch: list[dict[str, object]] = []
+        link_batch: list[dict[str, int]] = []
+        for activity_row, (activity_id, recipient_id) in produce():
+            batch.append(dict(zip(columns, activity_row, strict=True)))
+            link_batch.append({"activity_id": activity_id, "recipient_type_id": recipient_id})
+            if len(batch) >= CHUNK:
+                _flush_sqlite(batch, link_batch)
+        _flush_sqlite(batch, link_batch)
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return BulkResult(rows, timer.perf_counter() - started, org.ods_code)
+
+
+def _flush_sqlite(batch: list[dict[str, object]], link_batch: list[dict[str, int]]) -> None:
+    if batch:
+        db.session.execute(insert(Activity.__table__), batch)
+        db.session.execute(insert(activity_recipients), link_batch)
+        db.session.commit()
+        batch.clear()
+        link_batch.clear()

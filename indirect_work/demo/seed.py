@@ -1,0 +1,203 @@
+"""One realistic demo provider: six teams, about forty clinicians and a year of activity.
+
+Deterministic (fixed random seed) and idempotent: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, insert, select
+
+from indirect_work.auth.models import Role, User
+from indirect_work.auth.passwords import hash_password
+from indirect_work.auth.services import create_user, get_user_by_email
+from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.extensions import db
+from indirect_work.org.models import Organisation, Profession, Team
+from indirect_work.taxonomy.models import ActivityType, RecipientType
+from indirect_work.taxonomy.services import load_reference_data
+
+DEMO_ODS = "RDM"
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_DOMAIN = "example.org"
+
+#: (local id, name, MHSDS service or team type)
+DEMO_TEAMS = [
+    ("CMHT-N", "North Community Mental Health Team", "A06"),
+    ("EIP", "Early Intervention in Psychosis", "A14"),
+    ("PTS", "Psychological Therapies Service", "A13"),
+    ("LIAISON", "Psychiatric Liaison Service", "A11"),
+    ("MHST", "Mental Health Support Teams in Schools", "F01"),
+    ("PDS", "Personality Disorder Service", "A16"),
+]
+
+#: The sign-ins listed in the README.
+DEMO_ACCOUNTS = {
+    "clinician": f"clinician@{DEMO_DOMAIN}",
+    "team lead": f"lead@{DEMO_DOMAIN}",
+    "commissioner": f"commissioner@{DEMO_DOMAIN}",
+    "admin": f"admin@{DEMO_DOMAIN}",
+}
+
+FIRST = ["Sam", "Priya", "Tom", "Aisha", "Ben", "Chloe", "Dan", "Ella", "Farah", "George", "Hannah", "Imran",
+         "Jess", "Kofi", "Laura", "Mo", "Nina", "Owen", "Pooja", "Rhys", "Sara", "Tariq", "Una", "Vikram",
+         "Wendy", "Yusuf", "Zoe", "Adam", "Bethan", "Callum", "Deepa", "Emeka", "Fiona", "Gareth", "Helen",
+         "Isaac", "Jade", "Kieran", "Leah", "Marek"]
+LAST = ["Morgan", "Patel", "Hughes", "Khan", "Evans", "Okafor", "Walsh", "Nguyen", "Reid", "Shah", "Price",
+        "Begum", "Lewis", "Mensah", "Clarke", "Ali", "Turner", "Doyle", "Sharma", "Jones", "Hussain", "Baker",
+        "Kelly", "Singh", "Fraser", "Osei", "Ward", "Cole", "Davies", "Grant", "Iyer", "Obi", "Murray",
+        "Owens", "Wright", "Levy", "Scott", "Byrne", "Adams", "Nowak"]
+PROFESSION_MIX = ["CLIN_PSY", "CLIN_PSY", "CBT", "PWP", "COUNS_PSY", "MHWP", "COUNSELLOR", "ARTS_THX",
+                  "FAM_SYS", "ADULT_PSYTHX", "EMHP", "CAP", "ASST_PSY", "CWP", "FOR_PSY", "TRAINEE_CLIN_PSY"]
+
+#: Relative frequency of each activity type in the demo year.
+TYPE_WEIGHTS = {
+    "CONSULT_PATIENT": 14, "CONSULT_CASELOAD": 5, "CONSULT_TEAM": 5, "TRAIN_STAFF": 6,
+    "TRAIN_CARER_PATIENT": 3, "TRAIN_PUBLIC": 1, "SUPERVISION_CLINICAL": 12, "SUPERVISION_GROUP": 4,
+    "SUPERVISION_TRAINEE": 3, "REFLECTIVE_GROUP": 6, "STAFF_SUPPORT": 2, "FORMULATION_PATIENT": 7,
+    "FORMULATION_TEAM": 3, "LIAISON_PATIENT": 8, "MULTI_AGENCY_MEETING": 3, "SERVICE_DEVELOPMENT": 4,
+    "QUALITY_IMPROVEMENT": 2, "RESEARCH": 1, "EVALUATION_AUDIT": 1, "LEADERSHIP": 2, "GOVERNANCE": 2,
+    "COMMUNITY_ENGAGEMENT": 1, "PUBLIC_HEALTH": 1,
+}
+RECIPIENTS_BY_TYPE = {
+    "CONSULT": ["MH_TEAM_STAFF", "WARD_STAFF", "GP_PRIMARY_CARE", "SOCIAL_CARE"],
+    "TRAIN": ["MH_TEAM_STAFF", "WARD_STAFF", "EDUCATION", "TRAINEES", "FAMILY_CARER"],
+    "SUPERVISION": ["PSYCH_PROFESSIONS", "TRAINEES", "MH_TEAM_STAFF"],
+    "REFLECTIVE": ["MH_TEAM_STAFF", "WARD_STAFF"],
+    "STAFF": ["MH_TEAM_STAFF", "WARD_STAFF"],
+    "FORMULATION": ["MH_TEAM_STAFF", "WARD_STAFF"],
+    "LIAISON": ["GP_PRIMARY_CARE", "EDUCATION", "SOCIAL_CARE", "CRIMINAL_JUSTICE"],
+    "MULTI": ["SOCIAL_CARE", "VOLUNTARY_SECTOR", "CRIMINAL_JUSTICE"],
+    "COMMUNITY": ["PUBLIC", "VOLUNTARY_SECTOR"],
+    "PUBLIC": ["PUBLIC"],
+}
+REACH_BY_PREFIX = {"TRAIN": (4, 25), "REFLECTIVE": (4, 12), "STAFF": (2, 10), "SUPERVISION": (1, 6),
+                   "FORMULATION": (3, 10), "MULTI": (3, 10), "COMMUNITY": (5, 40), "PUBLIC": (10, 60)}
+DURATIONS = [15, 20, 30, 30, 45, 45, 60, 60, 60, 90, 90, 120, 180]
+MECHANISMS = ["01"] * 6 + ["11"] * 3 + ["02"] * 2 + ["05"]
+NOTES = ["", "", "", "", "Follow-up agreed", "Joint session with ward manager", "Second session of series",
+         "Requested by team manager", "Slides shared afterwards"]
+
+
+@dataclass
+class SeedSummary:
+    users_added: int
+    activities_added: int
+
+
+def seed_demo(*, today: date | None = None) -> SeedSummary:
+    """Create the demo provider, its people and a year of activity (idempotent; flushes only)."""
+    load_reference_data()
+    today = today or date.today()
+    rng = random.Random(2026)
+    organisation = db.session.scalar(select(Organisation).where(Organisation.ods_code == DEMO_ODS))
+    if organisation is None:
+        organisation = Organisation(ods_code=DEMO_ODS, name="Riverside Mental Health NHS Foundation Trust (demo)",
+                                    default_commissioner_code="15N")
+        db.session.add(organisation)
+        db.session.flush()
+    teams = []
+    for local_id, name, type_code in DEMO_TEAMS:
+        team = db.session.scalar(select(Team).where(Team.organisation_id == organisation.id,
+                                                    Team.local_id == local_id))
+        if team is None:
+            team = Team(organisation=organisation, local_id=local_id, name=name, service_team_type_code=type_code)
+            db.session.add(team)
+        teams.append(team)
+    db.session.flush()
+    professions = {p.code: p for p in db.session.scalars(select(Profession))}
+
+    users_added = 0
+    # One hash for every demo account: argon2id is deliberately slow, and these share a password.
+    demo_hash = hash_password(DEMO_PASSWORD)
+
+    def ensure_user(email: str, name: str, roles: list[tuple[Role, int | None]], **extra: object) -> User:
+        nonlocal users_added
+        user = get_user_by_email(email)
+        if user is None:
+            user = create_user(email=email, full_name=name, roles=roles,
+                               organisation_id=organisation.id, **extra)  # type: ignore[arg-type]
+            user.password_hash = demo_hash
+            users_added += 1
+        return user
+
+    clinicians: list[tuple[User, Team]] = []
+    for index in range(40):
+        team = teams[index % len(teams)]
+        profession = professions[PROFESSION_MIX[index % len(PROFESSION_MIX)]]
+        roles: list[tuple[Role, int | None]] = [(Role.CLINICIAN, team.id)]
+        if index < len(teams):
+            roles.append((Role.TEAM_LEAD, team.id))
+        if index == 0:
+            email = DEMO_ACCOUNTS["clinician"]
+        elif index == 1:
+            email = DEMO_ACCOUNTS["team lead"]
+        else:
+            email = f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
+        user = ensure_user(email, f"{FIRST[index]} {LAST[index]}", roles, profession_id=profession.id,
+                           staff_local_id=f"RDM{1000 + index}", default_team_id=team.id)
+        clinicians.append((user, team))
+    ensure_user(DEMO_ACCOUNTS["commissioner"], "Chris Commissioner", [(Role.COMMISSIONER, organisation.id)])
+    ensure_user(DEMO_ACCOUNTS["admin"], "Alex Admin", [(Role.ADMIN, None)])
+    db.session.flush()
+
+    existing = db.session.scalar(
+        select(func.count()).select_from(Activity).where(Activity.organisation_id == organisation.id)
+    )
+    activities_added = 0
+    if not existing:
+        activities_added = _generate_year(rng, organisation, clinicians, today)
+    return SeedSummary(users_added, activities_added)
+
+
+def _generate_year(rng: random.Random, organisation: Organisation, clinicians: list[tuple[User, Team]],
+                   today: date) -> int:
+    types = {t.code: t for t in db.session.scalars(select(ActivityType))}
+    recipients = {r.code: r.id for r in db.session.scalars(select(RecipientType))}
+    codes = list(TYPE_WEIGHTS)
+    weights = [TYPE_WEIGHTS[c] for c in codes]
+    start = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
+    month_start = today.replace(day=1)
+    # A few people have not logged this month, so the completeness view has something to show.
+    quiet_this_month = {user.id for user, _ in clinicians[-4:]}
+    rows: list[dict[str, object]] = []
+    links: list[tuple[int, str]] = []
+    day = start
+    while day <= today:
+        if day.weekday() < 5:
+            for user, team in clinicians:
+                if day >= month_start and user.id in quiet_this_month:
+                    continue
+                for _ in range(rng.choices([0, 1, 2], weights=[45, 40, 15])[0]):
+                    code = rng.choices(codes, weights)[0]
+                    activity_type = types[code]
+                    prefix = code.split("_")[0]
+                    low, high = REACH_BY_PREFIX.get(prefix, (1, 3))
+                    row: dict[str, object] = {
+                        "organisation_id": organisation.id, "team_id": team.id, "clinician_id": user.id,
+                        "activity_type_id": activity_type.id, "activity_on": day,
+                        "duration_minutes": rng.choice(DURATIONS), "consultation_mechanism_code": rng.choice(MECHANISMS),
+                        "people_reached": rng.randint(low, high), "note": rng.choice(NOTES) or None,
+                        "source": "web", "version": 1, "created_by_id": user.id, "updated_by_id": user.id,
+                        "start_time": None, "service_request_id": None,
+                    }
+                    if activity_type.is_patient_specific:
+                        row["start_time"] = time(rng.randint(9, 16), rng.choice([5, 10, 20, 25, 35, 40, 50, 55]))
+                        row["service_request_id"] = f"SR{rng.randint(10_000_000, 99_999_999)}"
+                    rows.append(row)
+                    pool = RECIPIENTS_BY_TYPE.get(prefix, ["MH_TEAM_STAFF"])
+                    chosen = rng.sample(pool, k=1 if rng.random() < 0.8 else min(2, len(pool)))
+                    links.append((len(rows) - 1, ",".join(chosen)))
+        day += timedelta(days=1)
+    result = db.session.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), rows)
+    ids = [row_id for (row_id,) in result]
+    recipient_rows = [
+        {"activity_id": ids[index], "recipient_type_id": recipients[code]}
+        for index, codes_text in links for code in codes_text.split(",")
+    ]
+    db.session.execute(insert(activity_recipients), recipient_rows)
+    db.session.flush()
+    return len(ids)

@@ -1,0 +1,9 @@
+"""Import every model module so the metadata is complete (for Alembic and create_all)."""
+
+
+def import_all_models() -> None:
+    from indirect_work.audit import models as _audit  # noqa: F401
+    from indirect_work.auth import models as _auth  # noqa: F401
+    from indirect_work.capture import models as _capture  # noqa: F401
+    from indirect_work.org import models as _org  # noqa: F401
+    from indirect_work.taxonomy import models as _taxonomy  # noqa: F401

@@ -1,0 +1,1 @@
+"""Organisations, teams and professions: who delivers the work and where."""

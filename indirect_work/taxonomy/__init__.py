@@ -1,0 +1,1 @@
+"""The activity taxonomy and the MHSDS code lists an activity is recorded against."""
