@@ -1,0 +1,44 @@
+"""Month arithmetic used by capture, locks and reports (months are identified by their first day)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month`` (negative goes back)."""
+    index = month.year * 12 + (month.month - 1) + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    """The last day of the month containing ``month``."""
+    return add_months(month_start(month), 1) - timedelta(days=1)
+
+
+def parse_month(text: str) -> date:
+    """Parse ``YYYY-MM`` into the month's first day; raises ValueError with a readable message."""
+    match = _MONTH.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise ValueError(f"{text!r} is not a month in the form YYYY-MM, for example 2026-04")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """Every month from ``first`` to ``last`` inclusive (both given as any day in the month)."""
+    months, current, last = [], month_start(first), month_start(last)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def format_month(month: date) -> str:
+    return month.strftime("%B %Y")

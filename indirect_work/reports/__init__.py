@@ -1,0 +1,1 @@
+"""Team dashboards, commissioner workbooks and the MHSDS extract: all aggregated in SQL."""

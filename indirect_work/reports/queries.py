@@ -1,0 +1,236 @@
+"""Read-only roll-ups of activity, computed with GROUP BY in the database.
+
+One filter type (:class:`ActivityFilter`) and one roll-up function (:func:`rollup`) serve the team
+dashboard, the commissioner workbook and the API. Soft-deleted records are always excluded.
+Rows come back as frozen dataclasses; nothing here touches Flask's request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, select
+
+from indirect_work.auth.models import User
+from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.extensions import db
+from indirect_work.org.models import Profession, ServiceTeamType, Team
+from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    """Which live activities a figure is computed over. ``None`` means "no restriction"."""
+
+    start: date
+    end: date  # inclusive
+    organisation_id: int | None = None
+    team_ids: frozenset[int] | None = None
+    service_team_type_code: str | None = None
+    profession_id: int | None = None
+    category_id: int | None = None
+    activity_type_id: int | None = None
+    consultation_mechanism_code: str | None = None
+    recipient_type_id: int | None = None
+    clinician_id: int | None = None
+    patient_specific: bool | None = None
+
+
+class Dimension(StrEnum):
+    CATEGORY = "category"
+    ACTIVITY_TYPE = "activity_type"
+    MONTH = "month"
+    PROFESSION = "profession"
+    TEAM = "team"
+    TEAM_TYPE = "team_type"
+    MECHANISM = "mechanism"
+    RECIPIENT_TYPE = "recipient_type"
+    PATIENT_SPECIFIC = "patient_specific"
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The measures every roll-up reports."""
+
+    activities: int = 0
+    minutes: int = 0
+    people_reached: int = 0
+    clinicians: int = 0
+    patient_specific_minutes: int = 0
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
+
+    @property
+    def patient_specific_share(self) -> Decimal | None:
+        """Share of minutes that were patient-specific (0..1), or None when there are none."""
+        if not self.minutes:
+            return None
+        return (Decimal(self.patient_specific_minutes) / Decimal(self.minutes)).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True)
+class RollupRow(Totals):
+    """One group: ``keys`` are the dimension values (ids or codes), ``labels`` their display text."""
+
+    keys: tuple[Any, ...] = field(default=())
+    labels: tuple[str, ...] = field(default=())
+
+
+def month_key(column: Any) -> ColumnElement[str]:
+    """``YYYY-MM`` of a date column, in the current database's dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _where(f: ActivityFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        Activity.deleted_at.is_(None),
+        Activity.activity_on >= f.start,
+        Activity.activity_on <= f.end,
+    ]
+    if f.organisation_id is not None:
+        clauses.append(Activity.organisation_id == f.organisation_id)
+    if f.team_ids is not None:
+        clauses.append(Activity.team_id.in_(sorted(f.team_ids)) if f.team_ids else literal(False))
+    if f.service_team_type_code is not None:
+        clauses.append(Activity.team_id.in_(
+            select(Team.id).where(Team.service_team_type_code == f.service_team_type_code)))
+    if f.profession_id is not None:
+        clauses.append(Activity.clinician_id.in_(select(User.id).where(User.profession_id == f.profession_id)))
+    if f.category_id is not None:
+        clauses.append(Activity.activity_type_id.in_(
+            select(ActivityType.id).where(ActivityType.category_id == f.category_id)))
+    if f.activity_type_id is not None:
+        clauses.append(Activity.activity_type_id == f.activity_type_id)
+    if f.consultation_mechanism_code is not None:
+        clauses.append(Activity.consultation_mechanism_code == f.consultation_mechanism_code)
+    if f.recipient_type_id is not None:
+        clauses.append(Activity.id.in_(select(activity_recipients.c.activity_id).where(
+            activity_recipients.c.recipient_type_id == f.recipient_type_id)))
+    if f.clinician_id is not None:
+        clauses.append(Activity.clinician_id == f.clinician_id)
+    if f.patient_specific is not None:
+        clauses.append(Activity.activity_type_id.in_(
+            select(ActivityType.id).where(ActivityType.is_patient_specific.is_(f.patient_specific))))
+    return clauses
+
+
+def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
+    """The live activity records behind a figure (for drill-down lists and CSV downloads)."""
+    return select(Activity).where(and_(*_where(f))).order_by(Activity.activity_on.desc(), Activity.id.desc())
+
+
+def _measures() -> list[Any]:
+    patient_minutes = func.sum(case((ActivityType.is_patient_specific.is_(True), Activity.duration_minutes),
+                                    else_=0))
+    return [
+        func.count(Activity.id).label("activities"),
+        func.coalesce(func.sum(Activity.duration_minutes), 0).label("minutes"),
+        func.coalesce(func.sum(Activity.people_reached), 0).label("people_reached"),
+        func.count(distinct(Activity.clinician_id)).label("clinicians"),
+        func.coalesce(patient_minutes, 0).label("patient_specific_minutes"),
+    ]
+
+
+def totals(f: ActivityFilter) -> Totals:
+    """Headline figures over every activity matching the filter."""
+    stmt = select(*_measures()).select_from(Activity).join(ActivityType).where(and_(*_where(f)))
+    row = db.session.execute(stmt).one()
+    return Totals(int(row.activities), int(row.minutes), int(row.people_reached), int(row.clinicians),
+                  int(row.patient_specific_minutes))
+
+
+def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
+    """Measures grouped by the given dimensions, ordered by the dimensions' natural order.
+
+    Grouping by recipient type counts an activity once under each of its recipient types, so
+    those groups can add up to more than the total.
+    """
+    stmt = select().select_from(Activity).join(ActivityType, Activity.activity_type_id == ActivityType.id)
+    key_columns: list[Any] = []
+    label_columns: list[Any] = []
+    order: list[Any] = []
+    joined: set[str] = set()
+    for dimension in by:
+        if dimension is Dimension.CATEGORY:
+            stmt = stmt.join(ActivityCategory, ActivityType.category_id == ActivityCategory.id)
+            key_columns.append(ActivityCategory.id)
+            label_columns.append(ActivityCategory.label)
+            order += [ActivityCategory.sort_order, ActivityCategory.label]
+            group_extra = [ActivityCategory.sort_order]
+        elif dimension is Dimension.ACTIVITY_TYPE:
+            key_columns.append(ActivityType.id)
+            label_columns.append(ActivityType.label)
+            order += [ActivityType.sort_order, ActivityType.label]
+            group_extra = [ActivityType.sort_order]
+        elif dimension is Dimension.MONTH:
+            month = month_key(Activity.activity_on)
+            key_columns.append(month)
+            label_columns.append(month)
+            order.append(month)
+            group_extra = []
+        elif dimension is Dimension.PROFESSION:
+            stmt = stmt.join(User, Activity.clinician_id == User.id).outerjoin(
+                Profession, User.profession_id == Profession.id)
+            key_columns.append(Profession.id)
+            label_columns.append(func.coalesce(Profession.label, "Not recorded"))
+            order += [Profession.sort_order, Profession.label]
+            group_extra = [Profession.sort_order, Profession.label]
+        elif dimension in (Dimension.TEAM, Dimension.TEAM_TYPE):
+            if "team" not in joined:
+                stmt = stmt.join(Team, Activity.team_id == Team.id)
+                joined.add("team")
+            if dimension is Dimension.TEAM:
+                key_columns.append(Team.id)
+                label_columns.append(Team.name)
+                order.append(Team.name)
+                group_extra = []
+            else:
+                stmt = stmt.join(ServiceTeamType, Team.service_team_type_code == ServiceTeamType.code)
+                key_columns.append(ServiceTeamType.code)
+                label_columns.append(ServiceTeamType.description)
+                order.append(ServiceTeamType.code)
+                group_extra = []
+        elif dimension is Dimension.MECHANISM:
+            stmt = stmt.join(ConsultationMechanism,
+                             Activity.consultation_mechanism_code == ConsultationMechanism.code)
+            key_columns.append(ConsultationMechanism.code)
+            label_columns.append(ConsultationMechanism.label)
+            order += [ConsultationMechanism.sort_order]
+            group_extra = [ConsultationMechanism.sort_order]
+        elif dimension is Dimension.RECIPIENT_TYPE:
+            stmt = stmt.join(activity_recipients, activity_recipients.c.activity_id == Activity.id).join(
+                RecipientType, RecipientType.id == activity_recipients.c.recipient_type_id)
+            key_columns.append(RecipientType.id)
+            label_columns.append(RecipientType.label)
+            order += [RecipientType.sort_order]
+            group_extra = [RecipientType.sort_order]
+        elif dimension is Dimension.PATIENT_SPECIFIC:
+            key_columns.append(ActivityType.is_patient_specific)
+            label_columns.append(case((ActivityType.is_patient_specific.is_(True), "Patient-specific"),
+                                      else_="Not patient-specific"))
+            order.append(ActivityType.is_patient_specific.desc())
+            group_extra = []
+        else:  # pragma: no cover - exhaustive over Dimension
+            raise ValueError(dimension)
+        # Columns used only for ordering must be grouped too (PostgreSQL requires it).
+        stmt = stmt.group_by(*group_extra)
+    n = len(key_columns)
+    stmt = stmt.add_columns(*key_columns, *label_columns, *_measures()).where(and_(*_where(f)))
+    stmt = stmt.group_by(*key_columns, *label_columns).order_by(*order)
+    rows = []
+    for row in db.session.execute(stmt):
+        values = tuple(row)
+        keys, labels = values[:n], values[n:2 * n]
+        activities, minutes, reached, clinicians, patient_minutes = values[2 * n:]
+        rows.append(RollupRow(int(activities), int(minutes), int(reached), int(clinicians), int(patient_minutes),
+                              keys=tuple(keys), labels=tuple(str(label) for label in labels)))
+    return rows
