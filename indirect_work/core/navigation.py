@@ -24,7 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Log activity", "capture.log", Permission.ACTIVITY_LOG),
     NavItem("My activities", "capture.activity_list", Permission.ACTIVITY_LOG),
     NavItem("Team dashboard", "reports.dashboard", Permission.TEAM_DASHBOARD),
-    NavItem("Reports", "reports.commissioner", Permission.COMMISSIONER_REPORT),
+    NavItem("Commissioner reports", "commissioning.index", Permission.COMMISSIONER_REPORT),
     NavItem("Admin", "admin.index", Permission.ADMIN),
 ]
 
