@@ -42,7 +42,19 @@ def database_url(db_backend: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 class IWClient(FlaskClient):
-    """Test client whose form posts carry a valid CSRF token (``csrf=False`` leaves it out)."""
+    """Test client whose form posts carry a valid CSRF token (``csrf=False`` leaves it out).
+
+    Requests made while the test holds an app context (the ``db`` fixture) share that context's
+    ``g``, so Flask-Login's cached user would leak from one request (or client) to the next;
+    each request therefore starts without it, as it would in a real server.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         app = self.application
