@@ -32,6 +32,13 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain ``postgres://``/``postgresql://`` URLs at the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -79,6 +86,16 @@ class BaseConfig:
     #: Failed sign-ins allowed per account within the window before sign-in is refused.
     IW_LOGIN_MAX_FAILURES = 10
     IW_LOGIN_WINDOW_MINUTES = 5
+    #: Roles that must use two-step verification (an authenticator app) to sign in. Production
+    #: requires it for admins and team leads (DTAC C3.4); development and tests leave it optional.
+    IW_MFA_REQUIRED_ROLES: tuple[str, ...] = ()
+    #: Name shown in the authenticator app next to the account.
+    IW_MFA_ISSUER = "Indirect Work"
+    #: Minutes between the password and the authenticator code at sign-in.
+    IW_MFA_PENDING_MINUTES = 5
+    #: Activities whose date is older than this many months are removed by ``purge-expired``
+    #: (the trust's information governance lead sets it from the Records Management Code of Practice).
+    IW_RETENTION_MONTHS = 96
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict[str, Any]:
@@ -97,6 +114,10 @@ class BaseConfig:
             "IW_ALLOW_SQLITE_IN_PRODUCTION", cls.IW_ALLOW_SQLITE_IN_PRODUCTION
         )
         settings["DEBUG"] = _env_bool("IW_DEBUG", cls.DEBUG)
+        settings["IW_MFA_REQUIRED_ROLES"] = _env_list("IW_MFA_REQUIRED_ROLES", cls.IW_MFA_REQUIRED_ROLES)
+        settings["IW_LOGIN_MAX_FAILURES"] = _env_int("IW_LOGIN_MAX_FAILURES", cls.IW_LOGIN_MAX_FAILURES)
+        settings["IW_LOGIN_WINDOW_MINUTES"] = _env_int("IW_LOGIN_WINDOW_MINUTES", cls.IW_LOGIN_WINDOW_MINUTES)
+        settings["IW_RETENTION_MONTHS"] = _env_int("IW_RETENTION_MONTHS", cls.IW_RETENTION_MONTHS)
         return settings
 
     @classmethod
@@ -143,6 +164,7 @@ class ProductionConfig(BaseConfig):
     REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    IW_MFA_REQUIRED_ROLES = ("admin", "team_lead")
 
     @classmethod
     def default_database_url(cls, instance_path: str) -> str | None:
@@ -151,8 +173,9 @@ class ProductionConfig(BaseConfig):
     @classmethod
     def validate(cls, settings: dict[str, Any]) -> None:
         super().validate(settings)
-        for problem in production_problems(settings):
-            raise ConfigError(problem)
+        problems = production_problems(settings)
+        if problems:
+            raise ConfigError("; ".join(problems))
 
 
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development-only-secret-key-not-for-production"}
@@ -172,6 +195,32 @@ def production_problems(settings: dict[str, Any]) -> list[str]:
         problems.append("production uses PostgreSQL; set IW_ALLOW_SQLITE_IN_PRODUCTION=1 to accept SQLite")
     if not settings.get("SESSION_COOKIE_SECURE") or not settings.get("REMEMBER_COOKIE_SECURE"):
         problems.append("session cookies must be Secure in production")
+    for name in ("SESSION_COOKIE_NAME", "REMEMBER_COOKIE_NAME"):
+        if not str(settings.get(name) or "").startswith("__Host-"):
+            problems.append(f"{name} must start with __Host- in production")
+    for name in ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"):
+        if not settings.get(name):
+            problems.append(f"{name} must be on in production")
+    for name in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        if settings.get(name) not in ("Lax", "Strict"):
+            problems.append(f"{name} must be Lax or Strict in production")
+    if settings.get("WTF_CSRF_ENABLED") is False:
+        problems.append("CSRF protection must be on in production")
+    if not settings.get("MAX_CONTENT_LENGTH"):
+        problems.append("MAX_CONTENT_LENGTH must be set in production")
+    missing = {"admin", "team_lead"} - set(settings.get("IW_MFA_REQUIRED_ROLES") or ())
+    if missing:
+        problems.append("two-step verification must be required for admins and team leads "
+                        f"(IW_MFA_REQUIRED_ROLES lacks {', '.join(sorted(missing))})")
+    if not 0 < int(settings.get("IW_SESSION_IDLE_MINUTES") or 0) <= 30:
+        problems.append("IW_SESSION_IDLE_MINUTES must be between 1 and 30 in production")
+    if not 0 < int(settings.get("IW_SESSION_ABSOLUTE_MINUTES") or 0) <= 12 * 60:
+        problems.append("IW_SESSION_ABSOLUTE_MINUTES must be between 1 and 720 in production")
+    if not 0 < int(settings.get("IW_LOGIN_MAX_FAILURES") or 0) <= 10 or int(
+            settings.get("IW_LOGIN_WINDOW_MINUTES") or 0) < 5:
+        problems.append("sign-in throttling must allow at most 10 failures in at least 5 minutes")
+    if int(settings.get("IW_RETENTION_MONTHS") or 0) <= 0:
+        problems.append("IW_RETENTION_MONTHS must be a positive number of months")
     return problems
 
 

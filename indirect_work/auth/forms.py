@@ -1,7 +1,7 @@
 """Sign-in and password forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -26,3 +26,27 @@ class ChangePasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state (sign out)."""
+
+
+class CodeForm(FlaskForm):
+    """The second step of sign-in: a code from the authenticator app or a recovery code."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        description="The 6-digit code your app shows now. If you have lost your phone, enter one of "
+                    "your recovery codes instead.",
+        validators=[DataRequired("Enter the code from your authenticator app"), Length(max=20)],
+    )
+
+
+class ReauthForm(FlaskForm):
+    """Re-enter the password before changing how the account is protected."""
+
+    current_password = PasswordField("Your password", validators=[DataRequired("Enter your password"),
+                                                                  Length(max=256)])
+
+
+class ReauthCodeForm(ReauthForm):
+    """Password and a current code: turning two-step verification off or replacing recovery codes."""
+
+    code = CodeForm.code

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from indirect_work.audit.services import record_event
-from indirect_work.auth.models import AuthFailure, Role, RoleAssignment, User
+from indirect_work.auth.models import Role, RoleAssignment, User
 from indirect_work.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from indirect_work.auth.throttle import clear_failures, is_throttled, note_failure
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
@@ -28,28 +27,6 @@ def get_user_by_email(email: str) -> User | None:
 class SignInResult:
     user: User | None
     throttled: bool = False
-
-
-def recent_failures(key: str) -> int:
-    """Failed attempts for ``key`` within the configured window (shared by every worker via the DB)."""
-    window = timedelta(minutes=current_app.config["IW_LOGIN_WINDOW_MINUTES"])
-    return db.session.scalar(
-        select(func.count()).select_from(AuthFailure).where(
-            AuthFailure.key == key, AuthFailure.occurred_at >= utcnow() - window
-        )
-    ) or 0
-
-
-def is_throttled(key: str) -> bool:
-    return recent_failures(key) >= current_app.config["IW_LOGIN_MAX_FAILURES"]
-
-
-def note_failure(key: str) -> None:
-    db.session.add(AuthFailure(key=key))
-
-
-def clear_failures(key: str) -> None:
-    db.session.execute(delete(AuthFailure).where(AuthFailure.key == key))
 
 
 def authenticate(email: str, password: str) -> SignInResult:
@@ -73,6 +50,10 @@ def authenticate(email: str, password: str) -> SignInResult:
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     clear_failures(key)
+    if user.mfa_enabled:
+        # Half-way: the sign-in is complete (and audited as auth.login) only after the code.
+        record_event("auth.password_verified", actor=user)
+        return SignInResult(user)
     user.last_login_at = utcnow()
     record_event("auth.login", actor=user)
     return SignInResult(user)

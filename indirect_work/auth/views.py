@@ -1,22 +1,33 @@
-"""Sign in, sign out (this device or everywhere), and change password."""
+"""Sign in (password, then a code when two-step verification is on), sign out, and the account page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from indirect_work.audit.services import record_event
-from indirect_work.auth.forms import ChangePasswordForm, ConfirmForm, LoginForm
+from indirect_work.auth import mfa
+from indirect_work.auth.forms import ChangePasswordForm, CodeForm, ConfirmForm, LoginForm, ReauthCodeForm, ReauthForm
+from indirect_work.auth.models import User
 from indirect_work.auth.passwords import verify_password
 from indirect_work.auth.services import authenticate, set_password
-from indirect_work.core.errors import ValidationFailed
-from indirect_work.core.web import start_session_clock
+from indirect_work.auth.throttle import is_throttled, note_failure, retry_after_seconds
+from indirect_work.core.db import utcnow
+from indirect_work.core.errors import Conflict, ValidationFailed
+from indirect_work.core.permissions import Permission, require_permission
+from indirect_work.core.web import parse_time, start_session_clock
 from indirect_work.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+PENDING_USER = "mfa_pending_user"
+PENDING_AT = "mfa_pending_at"
+PENDING_NEXT = "mfa_pending_next"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -29,40 +40,95 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def try_later() -> Any:
+    """The 'too many attempts' page: 429 with Retry-After (the attempt was already audited)."""
+    db.session.commit()
+    minutes = max(1, retry_after_seconds() // 60)
+    response = render_template("auth/try_later.html", minutes=minutes), 429, {
+        "Retry-After": str(retry_after_seconds())
+    }
+    return response
+
+
+def _finish_sign_in(user: User, next_url: str | None) -> Any:
+    session.clear()
+    login_user(user)
+    start_session_clock()
+    db.session.commit()
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(safe_next(next_url) or url_for("core.home"))
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def login() -> Any:
-    """Sign in with email and password."""
+    """Sign in with email and password (step one of two when two-step verification is on)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         result = authenticate(form.email.data or "", form.password.data or "")
-        if result.user is not None:
-            session.clear()
-            login_user(result.user)
-            start_session_clock()
-            db.session.commit()
-            if result.user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-        db.session.commit()
         if result.throttled:
-            status = 429
-            form.form_errors.append(
-                "Too many failed attempts for this account. Wait 5 minutes and try again."
-            )
-        else:
-            form.form_errors.append("The email address or password is not correct")
+            return try_later()
+        if result.user is not None and result.user.mfa_enabled:
+            session.clear()
+            session[PENDING_USER] = result.user.session_token
+            session[PENDING_AT] = utcnow().isoformat()
+            session[PENDING_NEXT] = safe_next(request.args.get("next"))
+            db.session.commit()
+            return redirect(url_for("auth.login_code"))
+        if result.user is not None:
+            return _finish_sign_in(result.user, request.args.get("next"))
+        db.session.commit()
+        form.form_errors.append("The email address or password is not correct")
     elif request.method == "POST":
         status = 422
     expired = request.args.get("expired")
     return render_template("auth/login.html", form=form, expired=expired), status
 
 
+def _pending_user() -> User | None:
+    """The user who gave the right password in the last few minutes and now owes a code."""
+    token, started = session.get(PENDING_USER), parse_time(session.get(PENDING_AT))
+    limit = timedelta(minutes=current_app.config["IW_MFA_PENDING_MINUTES"])
+    if not token or started is None or utcnow() - started > limit:
+        return None
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    return user if user is not None and user.is_active and user.mfa_enabled else None
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def login_code() -> Any:
+    """Step two: the code from the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        flash("Sign in again to continue.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = mfa.check_second_factor(user, form.code.data or "", purpose="sign_in")
+        if result.throttled:
+            return try_later()
+        if result.ok:
+            user.last_login_at = utcnow()
+            record_event("auth.login", actor=user, details={"second_factor": result.method})
+            next_url = session.get(PENDING_NEXT)
+            if result.method == "recovery_code":
+                flash(f"You used a recovery code. You have {mfa.remaining_recovery_codes(user)} left.", "info")
+            return _finish_sign_in(user, next_url)
+        db.session.commit()
+        form.code.errors = [mfa.WRONG_CODE]
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login_code.html", form=form), status
+
+
 @bp.post("/sign-out")
 def logout() -> Any:
-    """Sign out of this browser; the session token is rotated so a copied cookie stops working."""
+    """Sign out; the session token is rotated so a copied cookie stops working."""
     form = ConfirmForm()
     if current_user.is_authenticated and form.validate_on_submit():
         user = current_user._get_current_object()
@@ -75,6 +141,186 @@ def logout() -> Any:
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def logout_everywhere() -> Any:
+    """End every session of this account on every device, this one included."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    user.revoke_sessions()
+    record_event("auth.logout_everywhere", actor=user, object_type="user", object_id=user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have been signed out on every device.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account() -> Any:
+    """The signed-in user's account: password, two-step verification, sessions."""
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html",
+        user=user,
+        required=mfa.mfa_required(user),
+        recovery_left=mfa.remaining_recovery_codes(user) if user.mfa_enabled else 0,
+        start_form=ReauthForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _reauthenticate(form: Any) -> str:
+    """Check a re-entered password: ``"ok"``, ``"wrong"`` (error set on the field) or ``"throttled"``.
+
+    Wrong passwords count against the same per-account throttle as the sign-in page.
+    """
+    user = current_user._get_current_object()
+    key = f"login:{user.email}"
+    if is_throttled(key):
+        record_event("auth.reauth_throttled", actor=user)
+        return "throttled"
+    if verify_password(user.password_hash, form.current_password.data or ""):
+        return "ok"
+    note_failure(key)
+    record_event("auth.reauth_failed", actor=user)
+    form.current_password.errors = ["Your password is not correct"]
+    db.session.commit()
+    return "wrong"
+
+
+def _sign_in_again(user: User) -> None:
+    """After a change that rotated the session token, keep this browser signed in."""
+    login_user(user)
+    start_session_clock()
+
+
+@bp.route("/account/two-step/start", methods=["GET", "POST"])
+@login_required
+def mfa_start() -> Any:
+    """Confirm the password, then make a new authenticator secret."""
+    user = current_user._get_current_object()
+    if user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    form = ReauthForm()
+    status = 200
+    if form.validate_on_submit():
+        outcome = _reauthenticate(form)
+        if outcome == "throttled":
+            return try_later()
+        if outcome == "ok":
+            mfa.start_enrolment(user)
+            db.session.commit()
+            return redirect(url_for("auth.mfa_setup"))
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/mfa_start.html", form=form, required=mfa.mfa_required(user)), status
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@login_required
+def mfa_setup() -> Any:
+    """Scan the QR code, then confirm with a first code; the recovery codes are shown once."""
+    user = current_user._get_current_object()
+    if user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    if not user.mfa_secret:
+        return redirect(url_for("auth.mfa_start"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = mfa.confirm_enrolment(user, form.code.data or "")
+        except ValidationFailed as exc:
+            form.code.errors = exc.fields["code"]
+            status = 422
+        else:
+            db.session.commit()
+            _sign_in_again(user)
+            return render_template("auth/mfa_recovery_codes.html", codes=codes, new_setup=True)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/mfa_setup.html", form=form, qr=mfa.qr_code_data_uri(user),
+                           secret=mfa.grouped_secret(user), required=mfa.mfa_required(user)), status
+
+
+def _reauth_with_code(template: str) -> tuple[ReauthCodeForm, Any]:
+    """Shared by turning off and new recovery codes: password and a current code, both checked."""
+    user = current_user._get_current_object()
+    form = ReauthCodeForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return form, (render_template(template, form=form), status)
+    outcome = _reauthenticate(form)
+    if outcome == "throttled":
+        return form, try_later()
+    if outcome == "wrong":
+        return form, (render_template(template, form=form), 422)
+    result = mfa.check_second_factor(user, form.code.data or "", purpose="account_change")
+    if result.throttled:
+        return form, try_later()
+    if not result.ok:
+        db.session.commit()
+        form.code.errors = [mfa.WRONG_CODE]
+        return form, (render_template(template, form=form), 422)
+    return form, None
+
+
+@bp.route("/account/two-step/turn-off", methods=["GET", "POST"])
+@login_required
+def mfa_turn_off() -> Any:
+    """Turn two-step verification off (a role that requires it is asked to set it up again)."""
+    user = current_user._get_current_object()
+    if not user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    _form, response = _reauth_with_code("auth/mfa_turn_off.html")
+    if response is not None:
+        return response
+    mfa.turn_off(user)
+    db.session.commit()
+    _sign_in_again(user)
+    flash("Two-step verification is off. Your other sessions have been signed out.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/two-step/recovery-codes", methods=["GET", "POST"])
+@login_required
+def mfa_recovery_codes() -> Any:
+    """Replace the recovery codes (the old ones stop working); the new ones are shown once."""
+    user = current_user._get_current_object()
+    if not user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    _form, response = _reauth_with_code("auth/mfa_new_codes.html")
+    if response is not None:
+        return response
+    codes = mfa.regenerate_recovery_codes(user)
+    db.session.commit()
+    return render_template("auth/mfa_recovery_codes.html", codes=codes, new_setup=False)
+
+
+@bp.post("/users/<int:user_id>/two-step/reset")
+@require_permission(Permission.ADMIN)
+def mfa_reset(user_id: int) -> Any:
+    """Admin: remove a user's lost authenticator; they set up again at their next sign-in."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = db.get_or_404(User, user_id)
+    try:
+        mfa.reset_by_admin(target, current_user._get_current_object())
+    except Conflict as exc:
+        flash(exc.message, "info")
+    else:
+        db.session.commit()
+        flash(f"Two-step verification has been reset for {target.full_name}. "
+              "They will set it up again when they next sign in.", "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.account"))
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
@@ -83,8 +329,10 @@ def change_password() -> Any:
     status = 200
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not verify_password(user.password_hash, form.current_password.data or ""):
-            form.current_password.errors = ["Your current password is not correct"]
+        outcome = _reauthenticate(form)
+        if outcome == "throttled":
+            return try_later()
+        if outcome == "wrong":
             status = 422
         else:
             try:
@@ -95,8 +343,7 @@ def change_password() -> Any:
             else:
                 record_event("auth.password_change", actor=user, object_type="user", object_id=user.id)
                 db.session.commit()
-                login_user(user)  # the rotated token keeps this browser signed in
-                start_session_clock()
+                _sign_in_again(user)  # the rotated token keeps this browser signed in
                 flash("Your password has been changed. Other sessions have been signed out.", "success")
                 return redirect(url_for("core.home"))
     elif request.method == "POST":

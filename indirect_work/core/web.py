@@ -23,8 +23,8 @@ def enforce_session_limits(app: Flask) -> Any:
     if not current_user.is_authenticated or request.endpoint in (None, "static"):
         return None
     now = utcnow()
-    login_at = _parse(session.get("login_at"))
-    last_seen = _parse(session.get("last_seen"))
+    login_at = parse_time(session.get("login_at"))
+    last_seen = parse_time(session.get("last_seen"))
     idle = timedelta(minutes=app.config["IW_SESSION_IDLE_MINUTES"])
     absolute = timedelta(minutes=app.config["IW_SESSION_ABSOLUTE_MINUTES"])
     if login_at is None or last_seen is None or now - last_seen > idle or now - login_at > absolute:
@@ -37,7 +37,7 @@ def enforce_session_limits(app: Flask) -> Any:
     return None
 
 
-def _parse(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -85,6 +85,21 @@ def init_web(app: Flask) -> None:
             return redirect(url_for("auth.change_password"))
         return None
 
+    @app.before_request
+    def _mfa_enrolment_required() -> Any:
+        """A role that must use two-step verification reaches nothing else until it is set up."""
+        if not current_user.is_authenticated or request.endpoint in MFA_SETUP_ENDPOINTS:
+            return None
+        from indirect_work.auth.mfa import needs_enrolment
+
+        if not needs_enrolment(current_user):
+            return None
+        if request.path.startswith("/api/"):
+            from indirect_work.core.errors import error_response
+
+            return error_response(403, "Set up two-step verification in the web app first.")
+        return redirect(url_for("auth.mfa_start"))
+
     @app.context_processor
     def _navigation() -> dict[str, Any]:
         from indirect_work.core.navigation import nav_for
@@ -101,3 +116,6 @@ def init_web(app: Flask) -> None:
 
 
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "core.healthz"}
+MFA_SETUP_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {
+    "auth.mfa_start", "auth.mfa_setup", "auth.logout_everywhere"
+}
