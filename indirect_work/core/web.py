@@ -88,7 +88,8 @@ def init_web(app: Flask) -> None:
     @app.before_request
     def _mfa_enrolment_required() -> Any:
         """A role that must use two-step verification reaches nothing else until it is set up."""
-        if not current_user.is_authenticated or request.endpoint in MFA_SETUP_ENDPOINTS:
+        if (not current_user.is_authenticated or request.endpoint in MFA_SETUP_ENDPOINTS
+                or current_user.must_change_password):
             return None
         from indirect_work.auth.mfa import needs_enrolment
 
@@ -116,6 +117,6 @@ def init_web(app: Flask) -> None:
 
 
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "core.healthz"}
-MFA_SETUP_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {
-    "auth.mfa_start", "auth.mfa_setup", "auth.logout_everywhere"
+MFA_SETUP_ENDPOINTS = {
+    "auth.mfa_start", "auth.mfa_setup", "auth.logout", "auth.logout_everywhere", "static", "core.healthz"
 }
