@@ -1,0 +1,1 @@
+"""Clinician capture: log, list, correct and import indirect-work records."""

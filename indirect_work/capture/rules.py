@@ -1,0 +1,273 @@
+"""The one rule set for an activity record, used by every entry path (form, week view, import, API).
+
+Callers build an :class:`ActivityData` from whatever they received and call
+:func:`validate_activity`; it answers ``{field: [messages]}`` with field names equal to the
+dataclass field names, and an empty dict when the record may be saved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import select
+
+from indirect_work.auth.models import User
+from indirect_work.capture.models import Activity, MonthLock
+from indirect_work.core.dates import format_month, month_start
+from indirect_work.extensions import db
+from indirect_work.org.models import Team
+from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
+
+MIN_MINUTES, MAX_MINUTES = 1, 1440
+MAX_NOTE = 500
+MAX_PEOPLE = 10000
+EARLIEST_DATE = date(2000, 1, 1)
+#: an20 in MHSDS; we allow letters, digits and hyphens (what EPR referral identifiers use).
+SERVICE_REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+#: Ten digits, optionally grouped with single spaces or hyphens (3-3-4 or any other grouping),
+#: not part of a longer run of digits.
+_NHS_CANDIDATE = re.compile(r"(?<!\d)(?<!\d[ -])\d(?:[ -]?\d){9}(?![ -]?\d)")
+
+NHS_NUMBER_MESSAGE = (
+    "The note seems to contain an NHS number ({masked}). Notes must not identify patients: "
+    "remove it (for patient-specific work use the service request identifier instead)"
+)
+
+
+@dataclass
+class ActivityData:
+    """Plain, already-parsed values of one activity record (``None`` means not given)."""
+
+    activity_type_id: int | None
+    activity_on: date | None
+    duration_minutes: int | None
+    team_id: int | None
+    consultation_mechanism_code: str | None
+    recipient_type_ids: list[int] = field(default_factory=list)
+    people_reached: int | None = 1
+    start_time: time | None = None
+    service_request_id: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        self.service_request_id = (self.service_request_id or "").strip() or None
+        self.note = (self.note or "").strip() or None
+        self.consultation_mechanism_code = (self.consultation_mechanism_code or "").strip() or None
+        self.recipient_type_ids = sorted(set(self.recipient_type_ids or []))
+
+    @classmethod
+    def from_activity(cls, activity: Activity) -> ActivityData:
+        return cls(
+            activity_type_id=activity.activity_type_id,
+            activity_on=activity.activity_on,
+            duration_minutes=activity.duration_minutes,
+            team_id=activity.team_id,
+            consultation_mechanism_code=activity.consultation_mechanism_code,
+            recipient_type_ids=[r.id for r in activity.recipient_types],
+            people_reached=activity.people_reached,
+            start_time=activity.start_time,
+            service_request_id=activity.service_request_id,
+            note=activity.note,
+        )
+
+
+def is_valid_nhs_number(digits: str) -> bool:
+    """The NHS number Modulus 11 check on ten digits."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def find_nhs_numbers(text: str | None) -> list[str]:
+    """Every NHS-number-shaped run of ten digits (with or without spaces or hyphens) that passes the check."""
+    found = []
+    for match in _NHS_CANDIDATE.finditer(text or ""):
+        digits = re.sub(r"\D", "", match.group(0))
+        if is_valid_nhs_number(digits):
+            found.append(match.group(0))
+    return found
+
+
+def _mask(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    return "*" * 7 + digits[-3:]
+
+
+def locked_month(team_id: int, day: date) -> MonthLock | None:
+    """The active lock covering ``day`` for the team, if any."""
+    return db.session.scalar(
+        select(MonthLock).where(
+            MonthLock.team_id == team_id, MonthLock.month == month_start(day), MonthLock.is_locked.is_(True)
+        )
+    )
+
+
+def lock_message(team: Team | None, day: date) -> str:
+    name = team.name if team else "this team"
+    return (f"{format_month(day)} is locked for {name}: its records can no longer be added or changed. "
+            "Ask your team lead if something needs correcting")
+
+
+def check_record_unlocked(actor: User, activity: Activity) -> dict[str, list[str]]:
+    """An existing record whose own month is locked may not be changed or deleted (except by admins)."""
+    if actor.is_admin or locked_month(activity.team_id, activity.activity_on) is None:
+        return {}
+    return {"activity_on": [
+        f"This record is in {format_month(activity.activity_on)}, which is locked for {activity.team.name}: "
+        "it can no longer be changed or deleted. Ask your team lead if something needs correcting"
+    ]}
+
+
+def validate_activity(
+    actor: User,
+    data: ActivityData,
+    *,
+    existing: Activity | None = None,
+    clinician: User | None = None,
+    today: date | None = None,
+) -> dict[str, list[str]]:
+    """Check ``data`` against every rule of the record; ``{}`` means it may be saved.
+
+    ``actor`` is who is saving; ``clinician`` whose record it is (defaults to the actor, or the
+    existing record's clinician). Retired types, teams, mechanisms and recipient types stay valid
+    on an existing record that already uses them, and are refused otherwise.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def err(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    today = today or date.today()
+    if clinician is None:
+        clinician = existing.clinician if existing is not None else actor
+    if existing is not None:
+        for name, messages in check_record_unlocked(actor, existing).items():
+            for message in messages:
+                err(name, message)
+
+    # Activity type -------------------------------------------------------------------------
+    activity_type: ActivityType | None = None
+    if data.activity_type_id is None:
+        err("activity_type_id", "Select the type of activity")
+    else:
+        activity_type = db.session.get(ActivityType, data.activity_type_id) if _id_ok(data.activity_type_id) else None
+        if activity_type is None:
+            err("activity_type_id", "Select a type of activity from the list")
+        elif not _still_allowed(activity_type, existing, "activity_type_id") or not (
+            activity_type.category.is_active or _kept(existing, "activity_type_id", activity_type.id)
+        ):
+            err("activity_type_id", f"“{activity_type.label}” has been retired; select a current type")
+
+    # Date ----------------------------------------------------------------------------------
+    team: Team | None = None
+    if data.team_id is None:
+        err("team_id", "Select the team you did this work for")
+    else:
+        team = db.session.get(Team, data.team_id) if _id_ok(data.team_id) else None
+        if team is None:
+            err("team_id", "Select a team from the list")
+        elif team.id not in clinician.clinician_team_ids and not _kept(existing, "team_id", team.id):
+            err("team_id", "Select one of your own teams")
+        elif not _still_allowed(team, existing, "team_id"):
+            err("team_id", f"{team.name} is no longer active; select a current team")
+
+    if data.activity_on is None:
+        err("activity_on", "Enter the date of the activity")
+    elif data.activity_on > today:
+        err("activity_on", "The date cannot be in the future")
+    elif data.activity_on < EARLIEST_DATE:
+        err("activity_on", "Enter a date from 1 January 2000 onwards")
+    elif team is not None and not actor.is_admin and locked_month(team.id, data.activity_on) is not None:
+        err("activity_on", lock_message(team, data.activity_on))
+
+    # Duration and reach --------------------------------------------------------------------
+    if data.duration_minutes is None:
+        err("duration_minutes", "Enter how long the activity took, for example 45, 1:30 or 1.5h")
+    elif not MIN_MINUTES <= data.duration_minutes <= MAX_MINUTES:
+        err("duration_minutes", "The duration must be between 1 minute and 24 hours (1440 minutes)")
+
+    if data.people_reached is None:
+        err("people_reached", "Enter how many people the work reached, for example 1")
+    elif not 0 <= data.people_reached <= MAX_PEOPLE:
+        err("people_reached", f"The number of people reached must be between 0 and {MAX_PEOPLE:,}")
+
+    # Mode and recipients -------------------------------------------------------------------
+    if data.consultation_mechanism_code is None:
+        err("consultation_mechanism_code", "Select how the activity was delivered")
+    else:
+        code = data.consultation_mechanism_code
+        mechanism = db.session.get(ConsultationMechanism, code) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
+        if mechanism is None:
+            err("consultation_mechanism_code", "Select how the activity was delivered from the list")
+        elif not _still_allowed(mechanism, existing, "consultation_mechanism_code"):
+            err("consultation_mechanism_code", f"“{mechanism.label}” is no longer used; select another")
+
+    if not data.recipient_type_ids:
+        err("recipient_type_ids", "Select who received the work")
+    else:
+        wanted = [i for i in data.recipient_type_ids if _id_ok(i)]
+        found = {r.id: r for r in db.session.scalars(
+            select(RecipientType).where(RecipientType.id.in_(wanted)))} if wanted else {}
+        kept = {r.id for r in existing.recipient_types} if existing is not None else set()
+        if len(found) != len(data.recipient_type_ids):
+            err("recipient_type_ids", "Select who received the work from the list")
+        elif any(not r.is_active and r.id not in kept for r in found.values()):
+            err("recipient_type_ids", "A recipient type you selected is no longer used; select another")
+
+    # Patient-specific fields ---------------------------------------------------------------
+    if activity_type is not None and activity_type.is_patient_specific:
+        if data.start_time is None:
+            err("start_time", "Enter the start time, for example 14:30 (needed for patient-specific work)")
+        if data.service_request_id is None:
+            err("service_request_id",
+                "Enter the service request identifier of the patient's referral (needed for patient-specific work)")
+    elif activity_type is not None and data.service_request_id is not None:
+        err("service_request_id",
+            f"Leave the service request identifier empty: “{activity_type.label}” is not about one patient")
+    if data.service_request_id is not None:
+        if not SERVICE_REQUEST_ID.match(data.service_request_id):
+            err("service_request_id",
+                "The service request identifier can only contain letters, numbers and hyphens, up to 20 characters")
+        elif is_valid_nhs_number(re.sub(r"[ -]", "", data.service_request_id)):
+            err("service_request_id",
+                "That looks like an NHS number. Enter the referral's service request identifier from the "
+                "patient record, never the NHS number")
+
+    # Note ----------------------------------------------------------------------------------
+    if data.note is not None:
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in data.note):
+            err("note", "The note contains control characters that cannot be stored; retype it as plain text")
+        if len(data.note) > MAX_NOTE:
+            err("note", f"The note must be {MAX_NOTE} characters or fewer (it has {len(data.note)})")
+        numbers = find_nhs_numbers(data.note)
+        if numbers:
+            err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
+    return errors
+
+
+def _id_ok(value: Any) -> bool:
+    """A plausible primary key (keeps absurd numbers away from a 32-bit integer column)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
+
+
+def _kept(existing: Activity | None, name: str, value: Any) -> bool:
+    return existing is not None and getattr(existing, name) == value
+
+
+def _still_allowed(obj: Any, existing: Activity | None, name: str) -> bool:
+    """Active, or already on the record being edited (retired entries stay valid for history)."""
+    value = obj.code if name == "consultation_mechanism_code" else obj.id
+    return bool(obj.is_active) or _kept(existing, name, value)
+
+
+def active_type_query() -> Any:
+    """Active types in active categories (what a new record may use)."""
+    return (select(ActivityType).join(ActivityCategory)
+            .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True)))
