@@ -1,0 +1,157 @@
+"""The MHSDS v6 MHS204 Indirect Activity extract, and its validation report.
+
+One CSV row per live, patient-specific activity of an MHS204 type in the month, with the v6 IDB
+column names and formats. A row that cannot be valid (no SNOMED CT concept configured for its type,
+no staff local identifier, no service request identifier, ...) is left out of the extract and listed
+in the validation report with its reasons, never dropped silently. Rows that are valid but likely to
+be questioned (a time exactly on the hour, a duplicate referral/date/time) are kept and listed there
+as warnings. This file holds staff identifiers, so only admins may have it.
+
+Unknowns (``mhsds.md`` §10): FindSchemeInUse and Finding are left blank (no finding is recorded
+with indirect work), and IndActPersCons is left blank because its code list is not yet published.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import select
+
+from indirect_work.auth.models import User
+from indirect_work.capture.models import Activity
+from indirect_work.core.dates import month_end
+from indirect_work.core.spreadsheets import RISKY_PREFIXES
+from indirect_work.extensions import db
+from indirect_work.org.models import Organisation, Team
+from indirect_work.taxonomy.models import ActivityType
+
+COLUMNS = ("ServiceRequestID", "CareProfLocalID", "OtherCareProfTeamLocalID", "IndirectActDate", "IndirectActTime",
+           "DurationIndirectAct", "OrgIDComm", "IndActProcedure", "FindSchemeInUse", "Finding", "IndActPersCons")
+VALIDATION_COLUMNS = ("Severity", "ActivityID", "IndirectActDate", "ActivityTypeCode", "TeamLocalID", "Problem")
+UNKNOWN_ITEMS = (
+    "FindSchemeInUse and Finding are blank: indirect work records no clinical finding.",
+    "IndActPersCons is blank: the v6 person-consulted code list is not published yet (mhsds.md §10).",
+    "OtherCareProfTeamLocalID holds the team that did the activity; national processing uses it in place "
+    "of the referral's team.",
+)
+_SNOMED = re.compile(r"^\d{6,18}$")
+_ODS_COMMISSIONER = re.compile(r"^[A-Z0-9]{3,5}$")
+_LOCAL_ID = re.compile(r"^[^\x00-\x1f]{1,20}$")
+MAX_DURATION = 9999
+CHUNK = 2000
+
+
+@dataclass
+class ExtractRow:
+    """One activity's MHS204 values, with the reasons it cannot be submitted (errors) or may be queried."""
+
+    activity_id: int
+    activity_on: date
+    type_code: str
+    team_local_id: str
+    values: tuple[str, ...]
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow]:
+    """Every MHS204 candidate of the provider's month, checked, in date/time/id order (streamed)."""
+    stmt = (
+        select(Activity.id, Activity.service_request_id, User.staff_local_id, Team.local_id, Activity.activity_on,
+               Activity.start_time, Activity.duration_minutes, ActivityType.snomed_concept_id, ActivityType.code)
+        .join(ActivityType, Activity.activity_type_id == ActivityType.id)
+        .join(User, Activity.clinician_id == User.id)
+        .join(Team, Activity.team_id == Team.id)
+        .where(Activity.organisation_id == organisation.id, Activity.deleted_at.is_(None),
+               Activity.activity_on >= month, Activity.activity_on <= month_end(month),
+               ActivityType.is_patient_specific.is_(True), ActivityType.mhsds_target == "MHS204")
+        .order_by(Activity.activity_on, Activity.start_time, Activity.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    commissioner = (organisation.default_commissioner_code or "").strip().upper()
+    seen: set[tuple[str, date, time | None]] = set()
+    for row in db.session.execute(stmt):
+        activity_id, request_id, staff_id, team_id, day, start, minutes, snomed, type_code = row
+        item = ExtractRow(int(activity_id), day, str(type_code), str(team_id), values=(
+            request_id or "", staff_id or "", team_id or "", day.isoformat(),
+            start.strftime("%H:%M:%S") if start else "", str(minutes), commissioner, snomed or "", "", "", "",
+        ))
+        _check(item, request_id, staff_id, team_id, start, minutes, commissioner, snomed)
+        key = (request_id or "", day, start)
+        if item.is_valid and key in seen:
+            item.warnings.append("another row has the same ServiceRequestID, date and time; national processing "
+                                 "keeps only one of them (record the real start time)")
+        seen.add(key)
+        yield item
+
+
+def _check(item: ExtractRow, request_id: str | None, staff_id: str | None, team_id: str | None,
+           start: time | None, minutes: int, commissioner: str, snomed: str | None) -> None:
+    if not request_id or not request_id.strip():
+        item.errors.append("ServiceRequestID missing: the activity has no service request identifier")
+    elif not _LOCAL_ID.match(request_id) or request_id.startswith(RISKY_PREFIXES):
+        item.errors.append("ServiceRequestID is not a valid an20 identifier")
+    if not staff_id or not staff_id.strip():
+        item.errors.append("CareProfLocalID missing: the clinician has no staff local identifier")
+    elif not _LOCAL_ID.match(staff_id) or staff_id.startswith(RISKY_PREFIXES):
+        item.errors.append("CareProfLocalID is not a valid an20 identifier")
+    if not team_id or not _LOCAL_ID.match(team_id) or team_id.startswith(RISKY_PREFIXES):
+        item.errors.append("OtherCareProfTeamLocalID is not a valid an20 identifier")
+    if start is None:
+        item.errors.append("IndirectActTime missing: patient-specific activity needs a start time")
+    elif start.minute == 0 and start.second == 0:
+        item.warnings.append("IndirectActTime is exactly on the hour (an MHSDS data-quality check flags it)")
+    if not 1 <= minutes <= MAX_DURATION:
+        item.errors.append("DurationIndirectAct is outside 1 to 9999 minutes")
+    if not commissioner:
+        item.errors.append("OrgIDComm missing: the organisation has no default commissioner code")
+    elif not _ODS_COMMISSIONER.match(commissioner):
+        item.errors.append("OrgIDComm is not a 3 to 5 character ODS code")
+    if not snomed:
+        item.errors.append("IndActProcedure missing: no SNOMED CT concept is configured for the activity type")
+    elif not _SNOMED.match(snomed):
+        item.errors.append("IndActProcedure is not a SNOMED CT concept identifier (6 to 18 digits)")
+
+
+def extract_values(rows: Iterator[ExtractRow]) -> Iterator[tuple[str, ...]]:
+    """The MHS204 CSV rows: valid rows only (the others are in the validation report)."""
+    return (row.values for row in rows if row.is_valid)
+
+
+def validation_values(rows: Iterator[ExtractRow]) -> Iterator[tuple[str, ...]]:
+    """One validation-report line per problem: errors (row left out) and warnings (row kept)."""
+    for row in rows:
+        for severity, problems in (("error", row.errors), ("warning", row.warnings)):
+            for problem in problems:
+                yield (severity, str(row.activity_id), row.activity_on.isoformat(), row.type_code,
+                       row.team_local_id, problem)
+
+
+@dataclass
+class ExtractCounts:
+    valid: int = 0
+    invalid: int = 0
+    warnings: int = 0
+
+
+def counted(rows: Iterator[ExtractRow], counts: ExtractCounts) -> Iterator[ExtractRow]:
+    """Pass ``rows`` through, adding them up in ``counts``."""
+    for row in rows:
+        if row.is_valid:
+            counts.valid += 1
+        else:
+            counts.invalid += 1
+        counts.warnings += len(row.warnings)
+        yield row
+
+
+def extract_filenames(ods_code: str, month: date) -> tuple[str, str]:
+    """File names of the extract and of its validation report."""
+    return (f"mhsds-mhs204_{ods_code}_{month:%Y-%m}.csv", f"mhsds-mhs204-validation_{ods_code}_{month:%Y-%m}.csv")
