@@ -81,6 +81,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    from indirect_work.reports.dashboard import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
     from indirect_work.capture.views import bp as capture_bp
 
     app.register_blueprint(capture_bp)

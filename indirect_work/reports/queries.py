@@ -8,16 +8,17 @@ Rows come back as frozen dataclasses; nothing here touches Flask's request.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, select
 
-from indirect_work.auth.models import User
+from indirect_work.auth.models import RoleAssignment, User
 from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.core.dates import add_months, month_end, month_start, months_between
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, ServiceTeamType, Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -234,3 +235,84 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
         rows.append(RollupRow(int(activities), int(minutes), int(reached), int(clinicians), int(patient_minutes),
                               keys=tuple(keys), labels=tuple(str(label) for label in labels)))
     return rows
+
+
+# Periods, zero-filled month series and team completeness ------------------------------------------
+
+
+def previous_period(f: ActivityFilter) -> ActivityFilter:
+    """The same filter over the period of equal length (in whole months) just before ``f``'s.
+
+    Both ends are taken as whole months, so 2026-01..2026-12 compares with 2025-01..2025-12.
+    """
+    months = len(months_between(f.start, f.end))
+    start = add_months(month_start(f.start), -months)
+    return replace(f, start=start, end=add_months(start, months) - timedelta(days=1))
+
+
+def monthly_rollup(f: ActivityFilter, by: Sequence[Dimension] = ()) -> list[RollupRow]:
+    """:func:`rollup` by month (then ``by``), with a zero row for every month that has no records.
+
+    Rows are ordered by month; within a month, by the other dimensions' natural order. An empty
+    month appears once, with empty keys and labels for the other dimensions.
+    """
+    grouped: dict[str, list[RollupRow]] = {}
+    for row in rollup(f, [Dimension.MONTH, *by]):
+        grouped.setdefault(row.keys[0], []).append(row)
+    result: list[RollupRow] = []
+    for month in months_between(f.start, f.end):
+        key = month.strftime("%Y-%m")
+        result += grouped.get(key) or [RollupRow(keys=(key,), labels=(key,))]
+    return result
+
+
+@dataclass(frozen=True)
+class MemberMonthCounts:
+    """One team member and how many live records they logged for the team in each month asked for."""
+
+    user_id: int
+    full_name: str
+    #: Record counts in the order of the months passed to :func:`team_completeness`.
+    counts: tuple[int, ...]
+
+    def logged_nothing_in(self, index: int) -> bool:
+        return self.counts[index] == 0
+
+
+def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthCounts]:
+    """Every active clinician member of the team with their record count per month (zero included).
+
+    Members are active users holding a clinician role on the team; only records logged for this
+    team count. One query: an outer join from the members to a GROUP BY over the team's records.
+    """
+    months = [month_start(m) for m in months]
+    if not months:
+        return []
+    first, last = min(months), month_end(max(months))
+    month = month_key(Activity.activity_on)
+    counts = (
+        select(Activity.clinician_id.label("clinician_id"), month.label("month"),
+               func.count(Activity.id).label("records"))
+        .where(Activity.team_id == team_id, Activity.deleted_at.is_(None),
+               Activity.activity_on >= first, Activity.activity_on <= last)
+        .group_by(Activity.clinician_id, month)
+        .subquery()
+    )
+    per_month = [
+        func.coalesce(func.sum(case((counts.c.month == m.strftime("%Y-%m"), counts.c.records), else_=0)), 0)
+        for m in months
+    ]
+    members = (
+        select(User.id, User.full_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.team_id == team_id, RoleAssignment.role == "clinician", User.is_active.is_(True))
+        .distinct().subquery()
+    )
+    stmt = (
+        select(members.c.id, members.c.full_name, *per_month)
+        .select_from(members)
+        .outerjoin(counts, counts.c.clinician_id == members.c.id)
+        .group_by(members.c.id, members.c.full_name)
+        .order_by(members.c.full_name, members.c.id)
+    )
+    return [MemberMonthCounts(int(row[0]), str(row[1]), tuple(int(v) for v in row[2:]))
+            for row in db.session.execute(stmt)]
