@@ -15,6 +15,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(bulk_activities_command)
+    from indirect_work.ops.cli import register as register_ops_commands
+
+    register_ops_commands(app)
     from indirect_work.reports.report_cli import report_group
 
     app.cli.add_command(report_group)

@@ -119,6 +119,10 @@ def register_error_handlers(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the connection itself may be gone
             current_app.logger.exception("rollback failed")
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if isinstance(exc, OperationalError) and "disk is full" in str(exc.orig):
+            current_app.logger.critical("database storage is full: writes are failing")
+            return error_response(503, "The database has run out of space, so nothing was saved. "
+                                       "Please tell the service administrator.", code="storage_full")
         if isinstance(exc, OperationalError):
             return error_response(503, "The database is not available; nothing was saved. Please try again.")
         return error_response(500)

@@ -1,0 +1,1 @@
+"""Operations: the deployment check, backups with a restore drill, and the retention purge."""
