@@ -203,4 +203,4 @@ def user_names(user_ids: Sequence[int | None]) -> dict[int, str]:
     ids = {i for i in user_ids if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).tuples().all())
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
