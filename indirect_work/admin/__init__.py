@@ -1,0 +1,1 @@
+"""Administration: taxonomy, organisations, teams, people and the audit trail (admins only)."""

@@ -1,0 +1,85 @@
+"""Organisation and team pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+
+from indirect_work.admin.forms import OrganisationForm, TeamForm, optional_int, show_errors
+from indirect_work.admin.services import organisations as svc
+from indirect_work.admin.views import bp, form_page
+from indirect_work.core.errors import ValidationFailed
+from indirect_work.extensions import db
+from indirect_work.org.models import Organisation, Team
+
+
+@bp.get("/organisations")
+def organisations() -> Any:
+    """Every organisation with its teams."""
+    return render_template("admin/organisations.html", organisations=svc.list_organisations())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def organisation_new() -> Any:
+    """Add a provider organisation."""
+    return _organisation_form(None)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+def organisation_edit(organisation_id: int) -> Any:
+    """Change an organisation."""
+    return _organisation_form(db.get_or_404(Organisation, organisation_id))
+
+
+def _organisation_form(organisation: Organisation | None) -> Any:
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            if organisation is None:
+                organisation = svc.create_organisation(form.data)
+            else:
+                svc.update_organisation(organisation, form.data)
+        except ValidationFailed as exc:
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{organisation.name} ({organisation.ods_code}) saved.", "success")
+            return redirect(url_for("admin.organisations", _anchor=f"organisation-{organisation.id}"))
+    return form_page("admin/organisation_form.html", form, organisation=organisation)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def team_new() -> Any:
+    """Add a team to an organisation."""
+    return _team_form(None)
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+def team_edit(team_id: int) -> Any:
+    """Change a team."""
+    return _team_form(db.get_or_404(Team, team_id))
+
+
+def _team_form(team: Team | None) -> Any:
+    form = TeamForm(obj=team)
+    form.organisation_id.choices = [("", "Choose the organisation")] + [
+        (o.id, f"{o.name} ({o.ods_code})") for o in svc.list_organisations()
+    ]
+    form.service_team_type_code.choices = [("", "Choose the service or team type")] + \
+        svc.service_team_type_choices(team.service_team_type_code if team else None)
+    if team is None and request.method == "GET":
+        form.organisation_id.data = optional_int(request.args.get("organisation_id"))
+    if form.validate_on_submit():
+        try:
+            if team is None:
+                team = svc.create_team(form.data)
+            else:
+                svc.update_team(team, form.data)
+        except ValidationFailed as exc:
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Team {team.name} ({team.local_id}) saved.", "success")
+            return redirect(url_for("admin.organisations", _anchor=f"team-{team.id}"))
+    return form_page("admin/team_form.html", form, team=team)
