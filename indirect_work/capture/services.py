@@ -46,6 +46,11 @@ def audit_fields(activity: Activity) -> dict[str, Any]:
 
 
 def _apply(activity: Activity, data: ActivityData) -> None:
+    with db.session.no_autoflush:  # one UPDATE (one version step) per change, not one per lookup
+        _assign(activity, data)
+
+
+def _assign(activity: Activity, data: ActivityData) -> None:
     team = db.session.get(Team, data.team_id)
     assert team is not None  # validated
     activity.team_id = team.id
