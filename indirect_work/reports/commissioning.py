@@ -117,7 +117,7 @@ def collect_monthly_report(organisation: Organisation, month: date, *, team_type
     for row in rollup(f, [Dimension.TEAM_TYPE, Dimension.TEAM]):
         team_type_teams[row.keys[0]] = team_type_teams.get(row.keys[0], 0) + 1
     professions = {p.id: p for p in db.session.scalars(select(Profession))}
-    recipient_codes = dict(db.session.execute(select(RecipientType.id, RecipientType.code)).tuples().all())
+    recipient_codes = dict(db.session.execute(select(RecipientType.id, RecipientType.code)).all())
     completeness, expected_sets, contributing_total = _completeness(organisation, month, team_type_code, team_rows)
     team_type = None
     if team_type_code:
@@ -171,7 +171,7 @@ def _trend(f: ActivityFilter, month: date) -> tuple[tuple[TrendMonth, ...], tupl
         months.append(TrendMonth(start, total, Breakdown(
             lines, total, lambda keys, mf=month_filter: distinct_clinicians(mf, Dimension.CATEGORY, keys))))
     # Columns in the taxonomy's order.
-    rank = dict(db.session.execute(select(ActivityCategory.id, ActivityCategory.sort_order)).tuples().all())
+    rank = dict(db.session.execute(select(ActivityCategory.id, ActivityCategory.sort_order)).all())
     ranked = sorted(categories, key=lambda key: (rank.get(key, 0), categories[key]))
     return tuple(months), tuple((key, categories[key]) for key in ranked)
 
