@@ -87,6 +87,9 @@ def _register_blueprints(app: Flask) -> None:
     from indirect_work.capture.views import bp as capture_bp
 
     app.register_blueprint(capture_bp)
+    from indirect_work.reports.commissioning import bp as commissioning_bp
+
+    app.register_blueprint(commissioning_bp)
     from indirect_work.admin.views import bp as admin_bp
 
     app.register_blueprint(admin_bp)
