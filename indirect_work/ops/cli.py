@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from indirect_work.extensions import db
 
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("check-deploy")
+@with_appcontext
 def check_deploy_command() -> None:
     """Fail (exit 1) on any setting or state that is unsafe for production."""
     from indirect_work.ops.deploy import deploy_problems
@@ -29,6 +31,7 @@ def check_deploy_command() -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).")
 def backup_command(output: Path) -> None:
@@ -40,6 +43,7 @@ def backup_command(output: Path) -> None:
 
 
 @click.command("restore-check")
+@with_appcontext
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_check_command(backup_file: Path) -> None:
     """Restore drill for a SQLite backup: compare every table's row count and checksum with the live database."""
@@ -55,6 +59,7 @@ def restore_check_command(backup_file: Path) -> None:
 
 
 @click.command("purge-expired")
+@with_appcontext
 @click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
 def purge_expired_command(dry_run: bool) -> None:
     """Remove records older than the retention period (IW_RETENTION_MONTHS); the run is audited."""
