@@ -93,3 +93,6 @@ def _register_blueprints(app: Flask) -> None:
     from indirect_work.admin.views import bp as admin_bp
 
     app.register_blueprint(admin_bp)
+    from indirect_work.api import register as register_api
+
+    register_api(app)

@@ -1,0 +1,18 @@
+"""JSON API v1 (``/api/v1``): personal bearer tokens, the capture rules, roll-ups and an OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register the API blueprint (CSRF-exempt: writes need a bearer token) and the tokens page."""
+    from indirect_work.api.ratelimit import init_rate_limits
+    from indirect_work.api.token_views import bp as tokens_bp
+    from indirect_work.api.views import bp as api_bp
+    from indirect_work.extensions import csrf
+
+    csrf.exempt(api_bp)
+    init_rate_limits(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)

@@ -1,0 +1,72 @@
+"""The account page's "API tokens" section: create (shown once), list and revoke personal tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+
+from indirect_work.api.tokens import DEFAULT_LIFETIME, LIFETIMES, create_token, list_tokens, revoke_token, token_state
+from indirect_work.core.errors import ValidationFailed
+from indirect_work.extensions import db
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
+    lifetime_days = SelectField("Expires after", coerce=str, validate_choice=False,
+                                choices=[(str(d), f"{d} days") for d in LIFETIMES], default=str(DEFAULT_LIFETIME))
+
+
+class RevokeForm(FlaskForm):
+    token_id = HiddenField()
+
+
+@bp.before_request
+def _mark_section() -> None:
+    g.nav_section = None
+
+
+def _page(form: TokenForm, status: int = 200) -> Any:
+    user = current_user._get_current_object()
+    tokens = list_tokens(user)
+    return render_template("api/tokens.html", form=form, revoke_form=RevokeForm(), tokens=tokens,
+                           state=token_state), status
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    return _page(TokenForm())
+
+
+@bp.post("/")
+@login_required
+def create() -> Any:
+    form = TokenForm()
+    if not form.validate_on_submit():  # only the CSRF token can fail here
+        return _page(form, 400)
+    lifetime = int(form.lifetime_days.data) if (form.lifetime_days.data or "").isdigit() else None
+    try:
+        new = create_token(user=current_user._get_current_object(), name=form.name.data, lifetime_days=lifetime)
+    except ValidationFailed as exc:
+        for name, messages in exc.fields.items():
+            getattr(form, name).errors = list(messages)
+        return _page(form, 422)
+    db.session.commit()
+    return render_template("api/token_created.html", token=new.token, secret=new.secret)
+
+
+@bp.post("/revoke")
+@login_required
+def revoke() -> Any:
+    form = RevokeForm()
+    if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
+        return _page(TokenForm(), 400)
+    revoke_token(user=current_user._get_current_object(), token_id=int(form.token_id.data))
+    db.session.commit()
+    return redirect(url_for("api_tokens.index"))

@@ -1,0 +1,323 @@
+"""The JSON API v1 routes: thin views over the capture services, the taxonomy and the roll-ups.
+
+Every write goes through the capture services (the one rule set, audit events, month locks,
+optimistic locking) and commits once. Errors are raised as ``DomainError`` and rendered by the
+application's JSON error handler (409s here also carry the record as it now stands).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import Schema
+from marshmallow import ValidationError as SchemaError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from indirect_work.api import idempotency, schemas
+from indirect_work.api.aggregates import rollup_for
+from indirect_work.api.auth import add_rate_headers, authenticate
+from indirect_work.api.openapi import build_spec, constraints_of, markdown_lite, operation, operations_of, type_of
+from indirect_work.auth.models import User
+from indirect_work.capture.models import Activity
+from indirect_work.capture.rules import EARLIEST_DATE, ActivityData
+from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
+from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
+from indirect_work.core.permissions import Permission, has_permission, permissions_of
+from indirect_work.extensions import db
+from indirect_work.org.models import Profession, Team
+from indirect_work.reports.queries import ActivityFilter, filtered_activities
+from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
+bp.before_request(authenticate)
+bp.after_request(add_rate_headers)
+
+IDEMPOTENCY_HEADER = {
+    "in": "header", "name": idempotency.HEADER, "required": False,
+    "description": "Any unique string per operation (a UUID is ideal). A retry with the same key and body "
+                   "returns the first response instead of creating a second record.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
+# Helpers -----------------------------------------------------------------------------------------
+
+
+def _user() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _require(permission: Permission) -> User:
+    user = _user()
+    if not has_permission(user, permission):
+        raise PermissionDenied("Your role does not allow this")
+    return user
+
+
+def _messages(value: Any) -> list[str]:
+    """Flatten marshmallow's nested messages (lists, per-index dicts) into a list of strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [m for v in value.values() for m in _messages(v)]
+    return [m for v in value or [] for m in _messages(v)]
+
+
+def _load(schema: type[Schema], data: Any, *, partial: bool = False) -> dict[str, Any]:
+    try:
+        return schema().load(data, partial=partial)  # type: ignore[no-any-return]
+    except SchemaError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed({("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
+                                for name, value in messages.items()}) from None
+
+
+def _args(schema: type[Schema]) -> dict[str, Any]:
+    """Query parameters as a dict: list fields take every value (``by=a&by=b`` or ``by=a,b``)."""
+    lists = {name for name, f in schema().fields.items() if f.__class__.__name__ == "List"}
+    raw: dict[str, Any] = {}
+    for name in request.args:
+        values = request.args.getlist(name)
+        raw[name] = [p for v in values for p in v.split(",") if p] if name in lists else values[-1]
+    return _load(schema, raw)
+
+
+def _body() -> dict[str, Any]:
+    payload = request.get_json(force=True, silent=True)
+    if not isinstance(payload, dict):
+        raise ValidationFailed({"_body": ["Send a JSON object (Content-Type: application/json)"]})
+    return payload
+
+
+def _json(schema: type[Schema], obj: Any, status: int = 200) -> Response:
+    response = jsonify(schema().dump(obj))
+    response.status_code = status
+    return response
+
+
+def _activity_data(fields: dict[str, Any], base: ActivityData | None = None) -> ActivityData:
+    values = asdict(base) if base is not None else {
+        "activity_type_id": None, "activity_on": None, "duration_minutes": None, "team_id": None,
+        "consultation_mechanism_code": None}
+    values.update({k: v for k, v in fields.items() if k != "version"})
+    return ActivityData(**values)
+
+
+@bp.errorhandler(Conflict)
+def _conflict(exc: Conflict) -> Any:
+    """409, with the record as it now stands when the conflict is about one the caller may see."""
+    db.session.rollback()
+    error: dict[str, Any] = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+    current = exc.current
+    if isinstance(current, Activity) and (_user().is_admin or current.clinician_id == _user().id):
+        error["current"] = schemas.ActivitySchema().dump(current)
+    return jsonify({"error": error}), 409
+
+
+# The caller --------------------------------------------------------------------------------------
+
+
+@bp.get("/me")
+@operation(summary="The signed-in user: roles, teams and permissions", tag="Caller", ok=(200, schemas.MeSchema))
+def me() -> Any:
+    user = _user()
+    token = g.get("api_token")
+    return _json(schemas.MeSchema, {
+        "id": user.id, "email": user.email, "full_name": user.full_name, "organisation_id": user.organisation_id,
+        "profession_id": user.profession_id, "default_team_id": user.default_team_id,
+        "roles": sorted(({"role": a.role, "team_id": a.team_id, "organisation_id": a.organisation_id}
+                         for a in user.role_assignments), key=lambda r: (r["role"], r["team_id"] or 0,
+                                                                         r["organisation_id"] or 0)),
+        "permissions": sorted(p.value for p in permissions_of(user)),
+        "clinician_team_ids": sorted(user.clinician_team_ids), "led_team_ids": sorted(user.led_team_ids),
+        "commissioned_organisation_ids": sorted(user.commissioned_organisation_ids),
+        "authenticated_by": g.get("api_auth"),
+        "token": {"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at} if token else None,
+    })
+
+
+# Activities --------------------------------------------------------------------------------------
+
+
+@bp.get("/activities")
+@operation(summary="List activities", tag="Activities", query=schemas.ActivityListQuerySchema,
+           ok=(200, schemas.ActivityPageSchema), errors=(403,),
+           description="The caller's own live records (admins: everyone's), newest first, then by id.")
+def activity_list() -> Any:
+    user = _require(Permission.ACTIVITY_LOG)
+    query = _args(schemas.ActivityListQuerySchema)
+    clinician_id = query.get("clinician_id") if user.is_admin else user.id
+    f = ActivityFilter(start=query.get("date_from") or EARLIEST_DATE, end=query.get("date_to") or date.max,
+                       team_ids=frozenset({query["team_id"]}) if "team_id" in query else None,
+                       category_id=query.get("category_id"), activity_type_id=query.get("activity_type_id"),
+                       clinician_id=clinician_id)
+    stmt = filtered_activities(f).options(selectinload(Activity.recipient_types),
+                                          selectinload(Activity.activity_type))
+    if not user.is_admin and query.get("clinician_id") not in (None, user.id):
+        stmt = stmt.where(Activity.id.is_(None))  # someone else's records: none to show
+    page = db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False, count=True)
+    return _json(schemas.ActivityPageSchema, {"items": list(page.items), "page": query["page"],
+                                              "per_page": query["per_page"], "total": page.total or 0,
+                                              "pages": page.pages})
+
+
+@bp.get("/activities/<int:activity_id>")
+@operation(summary="Get one activity", tag="Activities", ok=(200, schemas.ActivitySchema), errors=(403, 404))
+def activity_get(activity_id: int) -> Any:
+    user = _require(Permission.ACTIVITY_LOG)
+    return _json(schemas.ActivitySchema, get_activity_for(user, activity_id))
+
+
+@bp.post("/activities")
+@operation(summary="Record an activity", tag="Activities", body=schemas.ActivityCreateSchema,
+           ok=(201, schemas.ActivitySchema), errors=(403, 409), headers=[IDEMPOTENCY_HEADER],
+           description="Records work of the caller, checked by the same rules as the web form.")
+def activity_create() -> Any:
+    user = _require(Permission.ACTIVITY_LOG)
+    payload = _body()
+    key = idempotency.request_key()
+    digest = idempotency.body_hash(payload)
+    if key is not None:
+        replayed = idempotency.replay(user.id, key, digest)
+        if replayed is not None:
+            return replayed
+    data = _activity_data(_load(schemas.ActivityCreateSchema, payload, partial=True))
+    activity = create_activity(actor=user, data=data, source="api",
+                               submission_token=idempotency.submission_token(user.id, key) if key else None)
+    response = _json(schemas.ActivitySchema, activity, 201)
+    response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
+    if key is not None:
+        idempotency.remember(user.id, key, digest, response)
+    db.session.commit()
+    return response
+
+
+@bp.patch("/activities/<int:activity_id>")
+@operation(summary="Change an activity", tag="Activities", body=schemas.ActivityUpdateSchema,
+           ok=(200, schemas.ActivitySchema), errors=(403, 404, 409),
+           description="Only the fields sent change. `version` must be the one last read, or the answer is 409.")
+def activity_update(activity_id: int) -> Any:
+    user = _require(Permission.ACTIVITY_LOG)
+    activity = get_activity_for(user, activity_id)
+    fields = _load(schemas.ActivityUpdateSchema, _body(), partial=True)
+    if "version" not in fields:
+        raise ValidationFailed({"version": ["Send the version of the record you last read"]})
+    data = _activity_data(fields, ActivityData.from_activity(activity))
+    update_activity(actor=user, activity=activity, data=data, expected_version=fields["version"])
+    db.session.commit()
+    return _json(schemas.ActivitySchema, activity)
+
+
+@bp.delete("/activities/<int:activity_id>")
+@operation(summary="Delete an activity", tag="Activities", query=schemas.DeleteQuerySchema, ok=(204, None),
+           errors=(403, 404, 409),
+           description="The record stops counting in every report; it is kept for the audit trail.")
+def activity_delete(activity_id: int) -> Any:
+    user = _require(Permission.ACTIVITY_LOG)
+    activity = get_activity_for(user, activity_id)
+    query = _args(schemas.DeleteQuerySchema)
+    delete_activity(actor=user, activity=activity, expected_version=query.get("version"))
+    db.session.commit()
+    return Response(status=204)
+
+
+# Reference data ----------------------------------------------------------------------------------
+
+
+@bp.get("/activity-categories")
+@operation(summary="Activity categories with their types", tag="Reference data",
+           ok=(200, schemas.ActivityCategoryListSchema))
+def categories() -> Any:
+    rows = db.session.scalars(select(ActivityCategory).options(selectinload(ActivityCategory.types))
+                              .order_by(ActivityCategory.sort_order, ActivityCategory.id))
+    return _json(schemas.ActivityCategoryListSchema, {"items": list(rows)})
+
+
+@bp.get("/activity-types")
+@operation(summary="Activity types", tag="Reference data", ok=(200, schemas.ActivityTypeListSchema))
+def activity_types() -> Any:
+    rows = db.session.scalars(select(ActivityType).join(ActivityCategory).order_by(
+        ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.id))
+    return _json(schemas.ActivityTypeListSchema, {"items": list(rows)})
+
+
+@bp.get("/consultation-mechanisms")
+@operation(summary="Consultation mechanisms (how work was delivered)", tag="Reference data",
+           ok=(200, schemas.MechanismListSchema))
+def mechanisms() -> Any:
+    rows = db.session.scalars(select(ConsultationMechanism).order_by(
+        ConsultationMechanism.sort_order, ConsultationMechanism.code))
+    return _json(schemas.MechanismListSchema, {"items": list(rows)})
+
+
+@bp.get("/recipient-types")
+@operation(summary="Recipient types (who received the work)", tag="Reference data",
+           ok=(200, schemas.RecipientTypeListSchema))
+def recipient_types() -> Any:
+    rows = db.session.scalars(select(RecipientType).order_by(RecipientType.sort_order, RecipientType.id))
+    return _json(schemas.RecipientTypeListSchema, {"items": list(rows)})
+
+
+@bp.get("/professions")
+@operation(summary="Psychological professions", tag="Reference data", ok=(200, schemas.ProfessionListSchema))
+def professions() -> Any:
+    rows = db.session.scalars(select(Profession).order_by(Profession.sort_order, Profession.id))
+    return _json(schemas.ProfessionListSchema, {"items": list(rows)})
+
+
+@bp.get("/teams")
+@operation(summary="Teams the caller works in, leads or commissions", tag="Reference data",
+           ok=(200, schemas.TeamListSchema),
+           description="Clinicians and team leads: their own teams. Commissioners: the teams of the providers "
+                       "they commission. Admins: every team.")
+def teams() -> Any:
+    user = _user()
+    stmt = select(Team).order_by(Team.name, Team.id)
+    if not user.is_admin:
+        team_ids = sorted(user.clinician_team_ids | user.led_team_ids)
+        stmt = stmt.where(or_(Team.id.in_(team_ids),
+                              Team.organisation_id.in_(sorted(user.commissioned_organisation_ids))))
+    return _json(schemas.TeamListSchema, {"items": list(db.session.scalars(stmt))})
+
+
+# Aggregates --------------------------------------------------------------------------------------
+
+
+@bp.get("/rollups")
+@operation(summary="Aggregate figures (what the dashboard and the workbook use)", tag="Aggregates",
+           query=schemas.RollupQuerySchema, ok=(200, schemas.RollupSchema), errors=(403, 404),
+           description="Totals over a period, optionally grouped by up to three dimensions. What is added up "
+                       "depends on the caller's role: admins every record; team leads their teams; commissioners "
+                       "one provider they commission, with groups from fewer than the suppression threshold of "
+                       "distinct clinicians suppressed (all measures `null`, `suppressed: true`), and more "
+                       "groups hidden so that none can be worked out from the total; clinicians their own records.")
+def rollups() -> Any:
+    return _json(schemas.RollupSchema, rollup_for(_user(), _args(schemas.RollupQuerySchema)))
+
+
+# The document and its human-readable page ----------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+@operation(summary="This OpenAPI document", tag="Documentation", public=True)
+def openapi_document() -> Any:
+    return jsonify(_spec())
+
+
+def _spec() -> dict[str, Any]:
+    spec = current_app.extensions.get("iw_openapi")
+    if spec is None:
+        spec = current_app.extensions["iw_openapi"] = build_spec(current_app)
+    return spec  # type: ignore[no-any-return]
+
+
+@bp.get("/docs")
+@operation(summary="This documentation as a web page", tag="Documentation", public=True)
+def docs() -> Any:
+    return render_template("api/docs.html", spec=_spec(), operations=operations_of, markdown=markdown_lite,
+                           type_of=type_of, constraints_of=constraints_of)
