@@ -13,7 +13,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -25,7 +35,14 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from indirect_work.audit.services import record_event
 from indirect_work.auth.models import RoleAssignment, User
 from indirect_work.capture.models import Activity
-from indirect_work.core.dates import add_months, format_month, month_end, month_start, months_between, parse_month
+from indirect_work.core.dates import (
+    add_months,
+    format_month,
+    month_end,
+    month_start,
+    months_between,
+    parse_month,
+)
 from indirect_work.core.permissions import Permission, can_view_team, require_permission, visible_team_ids
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
@@ -70,7 +87,8 @@ def get_team_for(user: User, team_id: int) -> Team:
 
 
 def _month_field(label: str, hint: str) -> StringField:
-    return StringField(label, description=hint, validators=[Optional()], filters=[lambda v: (v or "").strip()])
+    return StringField(label, description=hint, validators=[Optional()],
+                       filters=[lambda v: (v or "").strip()])
 
 
 class DashboardFilterForm(FlaskForm):
@@ -160,7 +178,8 @@ class RecordsFilterForm(DashboardFilterForm):
 def _choices(all_label: str, rows: Iterable[Sequence[Any]]) -> list[SelectChoice]:
     """An "all" option, then one option per ``(value, label[, group])`` row."""
     options = [SelectChoice("", all_label)]
-    options += [SelectChoice(str(row[0]), str(row[1]), optgroup=row[2] if len(row) > 2 else None) for row in rows]
+    options += [SelectChoice(str(row[0]), str(row[1]), optgroup=row[2] if len(row) > 2 else None)
+                for row in rows]
     return options
 
 
@@ -226,7 +245,8 @@ def _change(now: int | Decimal | None, before: int | Decimal | None, *, more: st
     if diff == 0:
         return "No change on the previous period"
     if points:
-        return f"{abs(diff) * 100:.1f} percentage points {'higher' if diff > 0 else 'lower'} than the previous period"
+        direction = "higher" if diff > 0 else "lower"
+        return f"{abs(diff) * 100:.1f} percentage points {direction} than the previous period"
     if before == 0:
         return "None in the previous period"
     return f"{abs(diff) * 100 / Decimal(before):.0f}% {more if diff > 0 else less} than the previous period"
@@ -288,8 +308,9 @@ def _month_chart(by_month: Sequence[RollupRow], by_month_category: Sequence[Roll
     rows = []
     for m, label, total in zip(months, labels, by_month, strict=True):
         row_cells: list[tuple[str, str | None]] = [
-            (_hours_text(cells.get((m, cat_id), 0)), link(start=m, end=m, category=cat_id) if (m, cat_id) in cells
-             else None) for cat_id in categories]
+            (_hours_text(cells.get((m, cat_id), 0)),
+             link(start=m, end=m, category=cat_id) if (m, cat_id) in cells else None)
+            for cat_id in categories]
         row_cells.append((_hours_text(total.minutes), link(start=m, end=m)))
         rows.append((label, row_cells))
     return Chart("hours-by-month", "Hours by month and category", "bar", "hours", labels, datasets,
@@ -305,7 +326,8 @@ def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = 
     args.setdefault("end", f.end.strftime("%Y-%m"))
 
     def link(**overrides: Any) -> str:
-        return url_for("reports.records", team_id=team.id, **{**args, **{k: str(v) for k, v in overrides.items()}})
+        values = {**args, **{k: str(v) for k, v in overrides.items()}}
+        return url_for("reports.records", team_id=team.id, **values)
 
     now, before = totals(f), totals(previous_period(f))
     by_month = monthly_rollup(f)
@@ -326,8 +348,8 @@ def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = 
     period_months = months_between(f.start, min(f.end, month_end(this_month)))
     states = _locks.lock_states(team.id, [*period_months, *check_months])
     history = _locks.lock_history(team.id, limit=10)
-    names = _locks.user_names([s.locked_by_id for s in states.values()] + [s.unlocked_by_id for s in states.values()]
-                             + [e.actor_id for e in history])
+    names = _locks.user_names([s.locked_by_id for s in states.values()]
+                              + [s.unlocked_by_id for s in states.values()] + [e.actor_id for e in history])
     return {
         "filter": f,
         "previous": previous_period(f),
@@ -388,7 +410,8 @@ def _clinician_name(team: Team, user_id: int | None) -> str | None:
     if not user_id:
         return None
     member = select(RoleAssignment.user_id).where(RoleAssignment.team_id == team.id)
-    has_records = select(Activity.clinician_id).where(Activity.team_id == team.id, Activity.clinician_id == user_id)
+    has_records = select(Activity.clinician_id).where(Activity.team_id == team.id,
+                                                      Activity.clinician_id == user_id)
     return db.session.scalar(select(User.full_name).where(
         User.id == user_id, User.id.in_(member.union(has_records))))
 
@@ -401,8 +424,8 @@ def records(team_id: int) -> Any:
     form, f = _records_filter(team)
     if f is None:
         return render_template("reports/dashboard_records.html", team=team, form=form, page=None), 400
-    page = db.paginate(filtered_activities(f).options(*_record_loads()), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
-                       error_out=False)
+    page = db.paginate(filtered_activities(f).options(*_record_loads()), per_page=PAGE_SIZE,
+                       max_per_page=PAGE_SIZE, error_out=False)
     args = form.query_args()
     back_args = {k: v for k, v in args.items() if k in DashboardFilterForm.FIELDS}
     return render_template("reports/dashboard_records.html", team=team, form=form, page=page, filter=f,
@@ -417,8 +440,9 @@ def _record_loads() -> list[Any]:
 
 
 CSV_HEADER = ["Date", "Start time", "Clinician", "Staff local identifier", "Profession", "Category",
-              "Activity type", "Patient-specific", "Duration (minutes)", "Consultation mechanism", "Recipient types",
-              "People reached", "Service request identifier", "Note", "Source", "Recorded at (UTC)"]
+              "Activity type", "Patient-specific", "Duration (minutes)", "Consultation mechanism",
+              "Recipient types", "People reached", "Service request identifier", "Note", "Source",
+              "Recorded at (UTC)"]
 
 
 def _csv_rows(f: ActivityFilter) -> Iterator[list[Any]]:
@@ -428,8 +452,9 @@ def _csv_rows(f: ActivityFilter) -> Iterator[list[Any]]:
         yield [a.activity_on.isoformat(), a.start_time.strftime("%H:%M") if a.start_time else "",
                clinician.full_name, clinician.staff_local_id or "",
                clinician.profession.label if clinician.profession else "", a.activity_type.category.label,
-               a.activity_type.label, "Yes" if a.activity_type.is_patient_specific else "No", a.duration_minutes,
-               a.consultation_mechanism.label, "; ".join(r.label for r in a.recipient_types), a.people_reached,
+               a.activity_type.label, "Yes" if a.activity_type.is_patient_specific else "No",
+               a.duration_minutes, a.consultation_mechanism.label,
+               "; ".join(r.label for r in a.recipient_types), a.people_reached,
                a.service_request_id or "", a.note or "", a.source,
                a.created_at.strftime("%Y-%m-%d %H:%M:%S")]
 

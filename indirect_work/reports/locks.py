@@ -52,7 +52,8 @@ def lock_states(team_id: int, months: Sequence[date]) -> dict[date, MonthLock]:
     wanted = sorted({month_start(m) for m in months})
     if not wanted:
         return {}
-    locks = db.session.scalars(select(MonthLock).where(MonthLock.team_id == team_id, MonthLock.month.in_(wanted)))
+    locks = db.session.scalars(select(MonthLock).where(MonthLock.team_id == team_id,
+                                                       MonthLock.month.in_(wanted)))
     return {lock.month: lock for lock in locks}
 
 
@@ -190,8 +191,8 @@ def unlock(team_id: int, month_text: str) -> Any:
             form.reason.errors = list(form.reason.errors) + exc.fields.get("reason", [])
         else:
             db.session.commit()
-            flash(f"{format_month(month)} is unlocked for {team.name}. Lock it again once the records are right.",
-                  "success")
+            flash(f"{format_month(month)} is unlocked for {team.name}. "
+                  "Lock it again once the records are right.", "success")
             return redirect(url_for("reports.team_dashboard", team_id=team.id))
     status = 422 if form.errors else 200
     return render_template("reports/dashboard_unlock.html", team=team, month=month, form=form, lock=current,

@@ -304,7 +304,8 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
     ]
     members = (
         select(User.id, User.full_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.team_id == team_id, RoleAssignment.role == "clinician", User.is_active.is_(True))
+        .where(RoleAssignment.team_id == team_id, RoleAssignment.role == "clinician",
+               User.is_active.is_(True))
         .distinct().subquery()
     )
     stmt = (

@@ -49,9 +49,10 @@ RECIPIENTS = {"MH_TEAM_STAFF": "Mental health team staff", "WARD_STAFF": "Inpati
 
 @pytest.fixture
 def fixture_rows(make, db):
-    """Two clinicians in the team, rows across five months (March left empty), plus rows that must not count."""
+    """Two clinicians, rows across five months (March left empty), plus rows that must not count."""
     team, other = make.team(), make.team()
-    people = {"alice": make.clinician(team, profession_code="CBT"), "bob": make.clinician(team, profession_code="PWP")}
+    people = {"alice": make.clinician(team, profession_code="CBT"),
+              "bob": make.clinician(team, profession_code="PWP")}
     professions = {"alice": "CBT", "bob": "PWP"}
     outsider = make.clinician(other)
     specs = [
@@ -139,7 +140,8 @@ def test_hours_by_month_and_category_match(fixture_rows):
     got = {(row.keys[0], row.labels[1]): row.minutes
            for row in monthly_rollup(_team_filter(team), [Dimension.CATEGORY]) if len(row.labels) > 1}
     assert got == dict(expected)
-    empty = [row for row in monthly_rollup(_team_filter(team), [Dimension.CATEGORY]) if row.keys[0] == "2026-03"]
+    rows_by_category = monthly_rollup(_team_filter(team), [Dimension.CATEGORY])
+    empty = [row for row in rows_by_category if row.keys[0] == "2026-03"]
     assert len(empty) == 1 and empty[0].minutes == 0 and empty[0].activities == 0
 
 
@@ -148,7 +150,8 @@ def test_hours_by_profession_match(fixture_rows):
     expected: Counter[str] = Counter()
     for r in _in(rows, PERIOD.start, PERIOD.end):
         expected[r.profession] += r.minutes
-    assert {row.labels[0]: row.minutes for row in rollup(_team_filter(team), [Dimension.PROFESSION])} == expected
+    got = rollup(_team_filter(team), [Dimension.PROFESSION])
+    assert {row.labels[0]: row.minutes for row in got} == expected
 
 
 def test_reach_by_recipient_type_counts_each_recipient(fixture_rows):

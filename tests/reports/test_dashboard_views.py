@@ -103,7 +103,8 @@ def test_lead_dashboard_shows_the_team_figures(client, login, setup):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     figures = re.findall(r'data-testid="figure-\d"[^>]*>([^<]+)<', body)
-    # 4 live records; 225 minutes = 3.8 hours; 1+12+5+1 people; 2 clinicians; 45 of 225 minutes patient-specific.
+    # 4 live records; 225 minutes = 3.8 hours; 1+12+5+1 people; 2 clinicians;
+    # 45 of 225 minutes patient-specific.
     assert figures == ["4", "3.8", "19", "2", "20.0%"]
     assert "Other team only" not in body and "777" not in body
     for table in ("hours-by-category", "hours-by-month", "hours-by-profession", "reach-by-recipient"):
@@ -129,7 +130,8 @@ def test_every_figure_and_segment_link_opens_its_records(client, login, setup):
 
 def test_records_list_shows_only_the_team(client, login, setup):
     login(setup["lead"])
-    body = client.get(f"/dashboard/teams/{setup['team'].id}/records", query_string=PERIOD).get_data(as_text=True)
+    url = f"/dashboard/teams/{setup['team'].id}/records"
+    body = client.get(url, query_string=PERIOD).get_data(as_text=True)
     assert SECRET_NOTE in body and "Other team only" not in body and "Olive Outsider" not in body
     assert re.search(r"<strong>4</strong> records", body)
 
@@ -137,15 +139,16 @@ def test_records_list_shows_only_the_team(client, login, setup):
 def test_records_filtered_to_one_clinician_and_month(client, login, setup):
     login(setup["lead"])
     query = {"start": "2026-02", "end": "2026-02", "clinician": setup["bob"].id}
-    body = client.get(f"/dashboard/teams/{setup['team'].id}/records", query_string=query).get_data(as_text=True)
+    url = f"/dashboard/teams/{setup['team'].id}/records"
+    body = client.get(url, query_string=query).get_data(as_text=True)
     assert re.search(r"<strong>1</strong> record,", body) and "Bob Brennan" in body
 
 
 def test_bad_filters_show_errors_not_500(client, login, setup):
     login(setup["lead"])
     team = setup["team"].id
-    cases = [{"start": "2026-13"}, {"start": "2026-06", "end": "2026-01"}, {"start": "2020-01", "end": "2026-01"},
-             {"category": "not-a-number"}, {"profession": "999999"}]
+    cases = [{"start": "2026-13"}, {"start": "2026-06", "end": "2026-01"},
+             {"start": "2020-01", "end": "2026-01"}, {"category": "not-a-number"}, {"profession": "999999"}]
     for query in cases:
         for url in (f"/dashboard/teams/{team}", f"/dashboard/teams/{team}/records"):
             response = client.get(url, query_string=query)

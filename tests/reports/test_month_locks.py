@@ -39,7 +39,8 @@ def _live_in_month(team_id: int) -> int:
 
 
 def _events(action: str) -> list[AuditEvent]:
-    return list(_db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    stmt = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return list(_db.session.scalars(stmt))
 
 
 # Services ---------------------------------------------------------------------------------------
@@ -52,7 +53,8 @@ def test_lead_locks_and_unlocks_with_audit(setup):
     [event] = _events("month.lock")
     assert event.actor_id == setup["lead"].id and event.details == {"team_id": setup["team"].id, "month": KEY}
 
-    unlock_month(user=setup["lead"], team=setup["team"], month=LAST_MONTH, reason="  Two records need fixing ")
+    unlock_month(user=setup["lead"], team=setup["team"], month=LAST_MONTH,
+                 reason="  Two records need fixing ")
     assert not is_month_locked(setup["team"].id, DAY)
     assert (lock.unlocked_by_id, lock.unlock_reason) == (setup["lead"].id, "Two records need fixing")
     [event] = _events("month.unlock")

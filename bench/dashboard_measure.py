@@ -1,0 +1,147 @@
+"""Measure one team's 12-month dashboard on a bulk-loaded database (see docs/performance.md).
+
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/iw_bench .venv/bin/python bench/dashboard_measure.py
+    DATABASE_URL=sqlite:///$PWD/instance/bench-dashboard.sqlite3 .venv/bin/python bench/dashboard_measure.py
+
+The busiest benchmark team (most records in the last 12 months) is measured, through the whole
+Flask request (routing, sign-in check, every query, template rendering) with the test client, so
+the figure is server time without the network. ``--explain`` prints the query plans as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import func, select, text  # noqa: E402
+
+from indirect_work import create_app  # noqa: E402
+from indirect_work.auth.models import Role, RoleAssignment, User  # noqa: E402
+from indirect_work.capture.models import Activity  # noqa: E402
+from indirect_work.core.dates import add_months, month_start  # noqa: E402
+from indirect_work.core.db import utcnow  # noqa: E402
+from indirect_work.demo.bulk import BENCH_ODS  # noqa: E402
+from indirect_work.extensions import db  # noqa: E402
+from indirect_work.org.models import Organisation, Team  # noqa: E402
+from indirect_work.reports import queries  # noqa: E402
+from indirect_work.reports.queries import ActivityFilter, Dimension  # noqa: E402
+
+LEAD_EMAIL = "bench-lead@bench.example.org"
+
+
+def busiest_team(start: date) -> tuple[Team, int]:
+    org = db.session.scalar(select(Organisation).where(Organisation.ods_code == BENCH_ODS))
+    if org is None:
+        raise SystemExit("No benchmark data: run bench/dashboard_build_data.sh first")
+    team_id, rows = db.session.execute(
+        select(Activity.team_id, func.count()).where(Activity.organisation_id == org.id,
+                                                     Activity.activity_on >= start)
+        .group_by(Activity.team_id).order_by(func.count().desc()).limit(1)).one()
+    return db.session.get(Team, team_id), int(rows)  # type: ignore[return-value]
+
+
+def bench_lead(team: Team) -> User:
+    user = db.session.scalar(select(User).where(User.email == LEAD_EMAIL))
+    if user is None:
+        user = User(email=LEAD_EMAIL, full_name="Bench Lead", organisation_id=team.organisation_id)
+        db.session.add(user)
+    if team.id not in user.led_team_ids:
+        user.role_assignments.append(RoleAssignment(role=Role.TEAM_LEAD.value, team_id=team.id))
+    db.session.commit()
+    return user
+
+
+def timed(fn: Any, runs: int) -> list[float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p90 = ordered[max(0, int(len(ordered) * 0.9) - 1)]
+    return f"median {statistics.median(samples):7.1f} ms   p90 {p90:7.1f} ms   min {ordered[0]:7.1f} ms"
+
+
+def explain(stmt: Any) -> None:
+    dialect = db.engine.dialect.name
+    compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+    for row in db.session.execute(text(prefix + str(compiled))):
+        print("    " + " | ".join(str(v) for v in row))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("IW_CONFIG", "development")
+    app = create_app()
+    with app.app_context():
+        end_month = month_start(date.today())
+        start = add_months(end_month, -11)
+        team, team_rows = busiest_team(start)
+        lead = bench_lead(team)
+        total = db.session.scalar(select(func.count()).select_from(Activity))
+        print(f"database: {db.engine.dialect.name}, {total:,} activity rows; machine: {platform.machine()}, "
+              f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+        print(f"team {team.local_id} (id {team.id}): {team_rows:,} records in the 12 months "
+              f"from {start:%Y-%m}")
+        token, team_id = lead.session_token, team.id
+
+        f = ActivityFilter(start=start, end=date.today(), team_ids=frozenset({team_id}))
+        parts = {
+            "totals (this period)": lambda: queries.totals(f),
+            "totals (previous period)": lambda: queries.totals(queries.previous_period(f)),
+            "rollup by category": lambda: queries.rollup(f, [Dimension.CATEGORY]),
+            "monthly rollup": lambda: queries.monthly_rollup(f),
+            "monthly rollup by category": lambda: queries.monthly_rollup(f, [Dimension.CATEGORY]),
+            "rollup by profession": lambda: queries.rollup(f, [Dimension.PROFESSION]),
+            "rollup by recipient type": lambda: queries.rollup(f, [Dimension.RECIPIENT_TYPE]),
+            "team completeness": lambda: queries.team_completeness(
+                team_id, [add_months(end_month, -1), end_month]),
+        }
+        for name, fn in parts.items():
+            print(f"  {name:<28} {summary(timed(fn, max(5, args.runs // 3)))}")
+            db.session.rollback()
+        if args.explain:
+            from indirect_work.reports.queries import _measures, _where  # the statements the functions run
+
+            print("\nPlan: headline totals")
+            explain(select(*_measures()).select_from(Activity).join(queries.ActivityType).where(*_where(f)))
+            print("\nPlan: hours by month")
+            month = queries.month_key(Activity.activity_on)
+            explain(select(month, *_measures()).select_from(Activity).join(queries.ActivityType)
+                    .where(*_where(f)).group_by(month))
+        db.session.remove()
+
+    client = app.test_client()
+    with client.session_transaction() as session:
+        now = utcnow().isoformat()
+        session.update({"_user_id": token, "_fresh": True, "login_at": now, "last_seen": now})
+    url = f"/dashboard/teams/{team_id}"
+
+    def request() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    samples = timed(request, args.runs)
+    print(f"\nGET {url} (whole request, {args.runs} runs): {summary(samples)}")
+
+
+if __name__ == "__main__":
+    main()
