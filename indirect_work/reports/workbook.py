@@ -38,6 +38,8 @@ MONTH = "mmm yyyy"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
+LEFT = Alignment(horizontal="left")
 RIGHT = Alignment(horizontal="right")
 MAX_WIDTH = 60
 
@@ -237,10 +239,11 @@ class _Sheet:
         self.rows.append(row)
         return len(self.rows)
 
-    def header(self, titles: Sequence[str]) -> int:
+    def header(self, titles: Sequence[str], numeric_from: int | None = None) -> int:
+        """The bold header row; columns from ``numeric_from`` (1-based) hold numbers, so align right."""
         cells = [self.text(title, bold=True) for title in titles]
-        for cell in cells:
-            cell.alignment = WRAP
+        for index, cell in enumerate(cells, start=1):
+            cell.alignment = WRAP_RIGHT if numeric_from and index >= numeric_from else WRAP
         self.header_row = self.add(cells)
         return self.header_row
 
@@ -343,16 +346,20 @@ def _summary(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet.header_row = 1
     sheet.add([sheet.text("Provider"), sheet.text(report.provider_name)])
     sheet.add([sheet.text("ODS code"), sheet.text(report.ods_code)])
-    sheet.add([sheet.text("Period"), sheet.date(report.month, MONTH)])
-    sheet.add([sheet.text("Period start"), sheet.date(report.month)])
-    sheet.add([sheet.text("Period end"), sheet.date(report.period_end)])
     team_type = f"{report.team_type[0]} {report.team_type[1]}" if report.team_type else "All team types"
-    sheet.add([sheet.text("Team type"), sheet.text(team_type)])
-    sheet.add([sheet.text("Generated at (UTC)"), sheet.date(report.generated_at.replace(tzinfo=None), DATETIME)])
-    sheet.add([sheet.text("Suppression threshold (clinicians)"), sheet.number(threshold)])
+    facts = [("Period", sheet.date(report.month, MONTH)), ("Period start", sheet.date(report.month)),
+             ("Period end", sheet.date(report.period_end)), ("Team type", sheet.text(team_type)),
+             ("Generated at (UTC)", sheet.date(report.generated_at.replace(tzinfo=None), DATETIME)),
+             ("Suppression threshold (clinicians)", sheet.number(threshold))]
+    for label, cell in facts:
+        cell.alignment = LEFT
+        sheet.add([sheet.text(label), cell])
     sheet.blank()
-    sheet.add(sheet.text(title, bold=True)
-              for title in ("Measure", "This month", "Previous month", "Change", "Change %"))
+    measures_header = [sheet.text(title, bold=True)
+                       for title in ("Measure", "This month", "Previous month", "Change", "Change %")]
+    for cell in measures_header[1:]:
+        cell.alignment = RIGHT
+    sheet.add(measures_header)
     hide_now = is_small(report.current, threshold)
     hide_before = is_small(report.previous, threshold)
     rows: list[tuple[str, int | float, int | float, str]] = [
@@ -434,7 +441,7 @@ def _legend(sheet: _Sheet, threshold: int) -> None:
 def _by_activity(workbook: Workbook, report: MonthlyReport, threshold: int, hidden_categories: frozenset[Any]) -> None:
     sheet = _Sheet(workbook, "By activity")
     sheet.header(("Level", "Category", "Activity type code", "Activity type", "Patient-specific", "MHSDS target",
-                  *MEASURE_HEADERS))
+                  *MEASURE_HEADERS), numeric_from=7)
     first = sheet.next_row
     for line in report.categories.lines:
         category_hidden = line.key in hidden_categories
@@ -462,7 +469,7 @@ def _by_activity(workbook: Workbook, report: MonthlyReport, threshold: int, hidd
 def _simple_breakdown(workbook: Workbook, title: str, describe_headers: Sequence[str], breakdown: Breakdown,
                       total: Measured, threshold: int) -> None:
     sheet = _Sheet(workbook, title)
-    sheet.header((*describe_headers, *MEASURE_HEADERS))
+    sheet.header((*describe_headers, *MEASURE_HEADERS), numeric_from=len(describe_headers) + 1)
     hidden = suppressed_keys(breakdown.lines, threshold, breakdown.union_clinicians)
     first = sheet.next_row
     for line in breakdown.lines:
@@ -488,7 +495,7 @@ def _describe_cell(sheet: _Sheet, value: Any) -> WriteOnlyCell:
 
 def _recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet = _Sheet(workbook, "By recipient and mode")
-    sheet.header(("Breakdown", "Code", "Description", *MEASURE_HEADERS))
+    sheet.header(("Breakdown", "Code", "Description", *MEASURE_HEADERS), numeric_from=4)
     first = sheet.next_row
     hidden = suppressed_keys(report.mechanisms.lines, threshold, report.mechanisms.union_clinicians)
     for line in report.mechanisms.lines:
@@ -512,7 +519,7 @@ def _recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: in
 
 def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet = _Sheet(workbook, "Trend", max_width=16)
-    sheet.header(("Month", *(label for _, label in report.trend_categories), "All categories"))
+    sheet.header(("Month", *(label for _, label in report.trend_categories), "All categories"), numeric_from=2)
     for month in report.trend:
         hidden = suppressed_keys(month.categories.lines, threshold, month.categories.union_clinicians)
         by_key = {line.key: line for line in month.categories.lines}
@@ -554,7 +561,7 @@ def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
 def _completeness(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet = _Sheet(workbook, "Completeness")
     sheet.header(("Team local ID", "Team", "Team type code", "Month locked", "Clinicians expected",
-                  "Clinicians contributing", "Team contributed"))
+                  "Clinicians contributing", "Team contributed"), numeric_from=5)
     lines = [Line(team.local_id, (), _Count(team.expected)) for team in report.completeness]
     hidden = suppressed_keys(lines, threshold, report.expected_union,
                              size=lambda line: line.figures.clinicians or threshold)
