@@ -154,7 +154,7 @@ def _back_to_dashboard(team: Team) -> Any:
     target = request.form.get("next", "")
     if target.startswith("/dashboard/") and not target.startswith("//"):
         return redirect(target)
-    return redirect(url_for("reports.team_dashboard", team_id=team.id))
+    return redirect(url_for("reports.team_dashboard", team_id=team.id, _anchor="month-locks"))
 
 
 @bp.post("/dashboard/teams/<int:team_id>/months/<month_text>/lock")

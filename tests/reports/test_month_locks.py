@@ -251,3 +251,31 @@ def test_unlocking_opens_the_month_again(client, login, locked):
                                                  submission_token="tok-after-unlock"))
     assert response.status_code == 302
     assert _live_in_month(locked["team"].id) == 2
+
+
+def test_api_refuses_a_locked_month(client, locked):
+    from indirect_work.api.tokens import create_token
+
+    token = create_token(user=locked["clinician"], name="locks", lifetime_days=30).secret
+    _db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    record = locked["record"]
+    body = {"activity_type_id": record.activity_type_id, "activity_on": DAY.isoformat(), "duration_minutes": 30,
+            "team_id": locked["team"].id, "consultation_mechanism_code": "01",
+            "recipient_type_ids": [r.id for r in record.recipient_types], "people_reached": 2}
+    response = client.post("/api/v1/activities", json=body, headers=headers)
+    assert response.status_code == 422 and "locked" in response.get_data(as_text=True)
+    response = client.patch(f"/api/v1/activities/{record.id}", headers=headers,
+                            json={"duration_minutes": 90, "version": record.version})
+    assert response.status_code in (409, 422)
+    response = client.delete(f"/api/v1/activities/{record.id}", headers=headers,
+                             query_string={"version": record.version})
+    assert response.status_code in (409, 422)
+    _db.session.expire_all()
+    fresh = _db.session.get(Activity, record.id)
+    assert fresh.duration_minutes == 60 and fresh.deleted_at is None
+    assert _live_in_month(locked["team"].id) == 1
+    # This month is open: the same body for today is accepted.
+    response = client.post("/api/v1/activities", json={**body, "activity_on": date.today().isoformat()},
+                           headers=headers)
+    assert response.status_code == 201
