@@ -185,24 +185,11 @@ def log_context(user: User, form: ActivityForm) -> dict[str, Any]:
     return {
         **form_context(user, form),
         "favourites": favourites,
-        "recents": recent_templates(user, exclude={f.key for f in favourites}),
+        "recents": recent_templates(user, exclude=favourites),
         "this_week": this_week,
         "week_totals": sum_activities(user, ActivityFilter(date_from=start, date_to=today)),
         "month_totals": sum_activities(user, ActivityFilter(date_from=month_start(today), date_to=today)),
-        "recent_activity_ids": _recent_ids(user),
     }
-
-
-def _recent_ids(user: User) -> dict[tuple[Any, ...], int]:
-    """For each recent template key, the newest record id that "repeat" links pre-fill from."""
-    rows = db.session.scalars(
-        select(Activity).where(Activity.clinician_id == user.id, Activity.deleted_at.is_(None))
-        .options(selectinload(Activity.recipient_types), selectinload(Activity.activity_type))
-        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(60))
-    found: dict[tuple[Any, ...], int] = {}
-    for activity in rows:
-        found.setdefault(activity_template(activity).key, activity.id)
-    return found
 
 
 PERIODS = {
@@ -322,7 +309,8 @@ class WeekGrid:
             template = activity_template(activity)
             templates.setdefault(template.key, template)
             by_key[template.key].append(activity)
-        for template in [favourite_template(f) for f in list_favourites(user)] + recent_templates(user, limit=8):
+        usual = [favourite_template(f) for f in list_favourites(user)] + recent_templates(user, limit=8, by="key")
+        for template in usual:
             templates.setdefault(template.key, template)
         types = {t.id: t for t in db.session.scalars(select(ActivityType).where(
             ActivityType.id.in_([t.activity_type_id for t in templates.values()])))} if templates else {}

@@ -259,6 +259,8 @@ class Template:
     people_reached: int | None
     duration_minutes: int | None = None
     favourite_id: int | None = None
+    #: The record a recent template was taken from ("repeat" links pre-fill from it).
+    activity_id: int | None = None
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -285,12 +287,21 @@ def favourite_template(favourite: Favourite) -> Template:
 def activity_template(activity: Activity) -> Template:
     return Template(activity.activity_type.label, activity.activity_type_id, activity.team_id,
                     activity.consultation_mechanism_code, tuple(sorted(r.id for r in activity.recipient_types)),
-                    activity.people_reached, activity.duration_minutes)
+                    activity.people_reached, activity.duration_minutes, activity_id=activity.id)
 
 
-def recent_templates(actor: User, *, limit: int = 5, exclude: set[tuple[Any, ...]] | None = None) -> list[Template]:
-    """The actor's most recent distinct activities (by type, team, mode, recipients, reach)."""
-    seen = set(exclude or ())
+def recent_templates(actor: User, *, limit: int = 5, exclude: list[Template] | None = None,
+                     by: str = "type") -> list[Template]:
+    """The actor's most recent distinct activities, newest first.
+
+    ``by="type"`` gives one button per activity type and team (what the log page shows, so two
+    buttons never read the same); ``by="key"`` one per full template (type, team, mode, recipients,
+    reach), as the week grid needs. Templates in ``exclude`` (the favourites) are left out.
+    """
+    def distinct(template: Template) -> tuple[Any, ...]:
+        return template.key if by == "key" else (template.activity_type_id, template.team_id)
+
+    seen = {distinct(t) for t in exclude or ()}
     found: list[Template] = []
     recent = db.session.scalars(
         select(Activity).where(Activity.clinician_id == actor.id, Activity.deleted_at.is_(None))
@@ -298,9 +309,9 @@ def recent_templates(actor: User, *, limit: int = 5, exclude: set[tuple[Any, ...
         .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(60))
     for activity in recent:
         template = activity_template(activity)
-        if template.key in seen or not activity.activity_type.is_active:
+        if distinct(template) in seen or not activity.activity_type.is_active:
             continue
-        seen.add(template.key)
+        seen.add(distinct(template))
         found.append(template)
         if len(found) >= limit:
             break

@@ -157,5 +157,5 @@ def test_favourite_from_a_record_and_recents(clinician, team):
     assert add_favourite(actor=clinician, activity=a).id == favourite.id  # starring twice keeps one
     template = favourite_template(favourite)
     assert template.activity_type_id == a.activity_type_id and template.recipient_type_ids
-    recents = recent_templates(clinician, exclude={template.key})
+    recents = recent_templates(clinician, exclude=[template])
     assert [r.activity_type_id for r in recents] == [type_id("TRAIN_STAFF")]

@@ -235,3 +235,16 @@ def test_team_lead_can_log_for_their_own_team(make, client, login):
     assert client.post_form("/log", form_for(team)).status_code == 302
     assert count_activities(clinician_id=lead.id) == 1
     assert db.session.get(Team, team.id) is not None
+
+
+def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
+    first = create_activity(actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"),
+                                                           people_reached=9))
+    create_activity(actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"), people_reached=4))
+    create_activity(actor=clinician, data=data_for(team))
+    db.session.commit()
+    page = signed_in.get("/log").text
+    repeats = re.findall(r'href="/log\?repeat=(\d+)" data-testid="recent"', page)
+    assert len(repeats) == 2  # one button per type, newest first
+    form = signed_in.get(f"/log?repeat={repeats[1]}").text
+    assert 'value="4"' in form and first.id != int(repeats[1])
