@@ -8,6 +8,7 @@ from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from indirect_work.api.tokens import DEFAULT_LIFETIME, LIFETIMES, create_token, list_tokens, revoke_token, token_state
 from indirect_work.core.errors import ValidationFailed
@@ -19,7 +20,7 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", templat
 class TokenForm(FlaskForm):
     name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
     lifetime_days = SelectField("Expires after", coerce=str, validate_choice=False,
-                                choices=[(str(d), f"{d} days") for d in LIFETIMES], default=str(DEFAULT_LIFETIME))
+                                choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES], default=str(DEFAULT_LIFETIME))
 
 
 class RevokeForm(FlaskForm):
