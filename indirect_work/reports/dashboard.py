@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -299,18 +300,17 @@ def _month_chart(by_month: Sequence[RollupRow], by_month_category: Sequence[Roll
         if len(row.keys) > 1 and row.keys[1] is not None:
             categories.setdefault(row.keys[1], row.labels[1])
             cells[(row.keys[0], row.keys[1])] = row.minutes
+    urls = {key: link(start=key[0], end=key[0], category=key[1]) for key in cells}
     datasets = [
         {"label": label,
          "data": [_hours(cells.get((m, cat_id), 0)) for m in months],
-         "urls": [link(start=m, end=m, category=cat_id) for m in months]}
+         "urls": [urls.get((m, cat_id)) for m in months]}
         for cat_id, label in categories.items()
     ]
     rows = []
     for m, label, total in zip(months, labels, by_month, strict=True):
         row_cells: list[tuple[str, str | None]] = [
-            (_hours_text(cells.get((m, cat_id), 0)),
-             link(start=m, end=m, category=cat_id) if (m, cat_id) in cells else None)
-            for cat_id in categories]
+            (_hours_text(cells.get((m, cat_id), 0)), urls.get((m, cat_id))) for cat_id in categories]
         row_cells.append((_hours_text(total.minutes), link(start=m, end=m)))
         rows.append((label, row_cells))
     return Chart("hours-by-month", "Hours by month and category", "bar", "hours", labels, datasets,
@@ -325,9 +325,11 @@ def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = 
     args.setdefault("start", f.start.strftime("%Y-%m"))
     args.setdefault("end", f.end.strftime("%Y-%m"))
 
+    base = url_for("reports.records", team_id=team.id)
+
     def link(**overrides: Any) -> str:
-        values = {**args, **{k: str(v) for k, v in overrides.items()}}
-        return url_for("reports.records", team_id=team.id, **values)
+        # Hundreds of links per page: one url_for for the path, then only the query string.
+        return base + "?" + urlencode({**args, **{k: str(v) for k, v in overrides.items()}})
 
     now, before = totals(f), totals(previous_period(f))
     by_month = monthly_rollup(f)
