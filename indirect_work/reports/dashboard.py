@@ -403,9 +403,15 @@ def team_dashboard(team_id: int) -> Any:
                            teams=_visible_teams(), format_month=format_month)
 
 
-def _records_filter(team: Team) -> tuple[RecordsFilterForm, ActivityFilter | None]:
+def _records_filter(team_id: int) -> tuple[Team, RecordsFilterForm, ActivityFilter | None]:
+    """The team (404/403 as for the dashboard), the filter form, and its filter when the form is valid."""
+    team = get_team_for(current_user, team_id)
     form = RecordsFilterForm()
-    return form, form.activity_filter(team) if form.validate() else None
+    return team, form, form.activity_filter(team) if form.validate() else None
+
+
+def _invalid_filters(team: Team, form: RecordsFilterForm) -> Any:
+    return render_template("reports/dashboard_records.html", team=team, form=form, page=None), 400
 
 
 def _clinician_name(team: Team, user_id: int | None) -> str | None:
@@ -422,10 +428,9 @@ def _clinician_name(team: Team, user_id: int | None) -> str | None:
 @require_permission(Permission.TEAM_DASHBOARD)
 def records(team_id: int) -> Any:
     """The team's records behind a figure or chart segment, with the same filters."""
-    team = get_team_for(current_user, team_id)
-    form, f = _records_filter(team)
+    team, form, f = _records_filter(team_id)
     if f is None:
-        return render_template("reports/dashboard_records.html", team=team, form=form, page=None), 400
+        return _invalid_filters(team, form)
     page = db.paginate(filtered_activities(f).options(*_record_loads()), per_page=PAGE_SIZE,
                        max_per_page=PAGE_SIZE, error_out=False)
     args = form.query_args()
@@ -465,10 +470,9 @@ def _csv_rows(f: ActivityFilter) -> Iterator[list[Any]]:
 @require_permission(Permission.TEAM_DASHBOARD)
 def records_csv(team_id: int) -> Any:
     """The same filtered list as a CSV download (every field quoted; formulas neutralised)."""
-    team = get_team_for(current_user, team_id)
-    form, f = _records_filter(team)
+    team, form, f = _records_filter(team_id)
     if f is None:
-        return render_template("reports/dashboard_records.html", team=team, form=form, page=None), 400
+        return _invalid_filters(team, form)
     count = totals(f).activities
     record_event("activity.export", object_type="team", object_id=team.id,
                  details={"format": "csv", "rows": count, "filters": form.query_args()})
