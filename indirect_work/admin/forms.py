@@ -59,7 +59,7 @@ class ActionForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    code = StringField("Code", description="Capital letters, digits and underscores, for example SUPERVISION. "
+    code = StringField("Code", description="Capital letters, digits and underscores, e.g. SUPERVISION. "
                        "It cannot change once activities use it.",
                        validators=[DataRequired("Enter a code"), Length(max=40)])
     label = StringField("Label", validators=[DataRequired("Enter a label"), Length(max=120)])
@@ -68,7 +68,7 @@ class CategoryForm(FlaskForm):
 
 class ActivityTypeForm(FlaskForm):
     category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    code = StringField("Code", description="Capital letters, digits and underscores, for example CONSULT_WARD. "
+    code = StringField("Code", description="Capital letters, digits and underscores, e.g. CONSULT_WARD. "
                        "It cannot change once activities use it.",
                        validators=[DataRequired("Enter a code"), Length(max=40)])
     label = StringField("Label", description="What clinicians see in the log form.",
@@ -77,7 +77,8 @@ class ActivityTypeForm(FlaskForm):
     is_patient_specific = BooleanField(
         "Patient-specific work", description="Needs a start time and the EPR referral identifier."
     )
-    mhsds_target = SelectField("MHSDS reporting", choices=[SelectChoice(k, v) for k, v in MHSDS_TARGETS.items()], validate_choice=False)
+    mhsds_target = SelectField("MHSDS reporting", validate_choice=False,
+                               choices=[SelectChoice(k, v) for k, v in MHSDS_TARGETS.items()])
     snomed_concept_id = StringField(
         "SNOMED CT concept id (optional)",
         description="The concept your trust chose for MHS204 indirect activity procedure, 6 to 18 digits.",
@@ -86,7 +87,8 @@ class ActivityTypeForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    ods_code = StringField("ODS code", description="The provider's ODS code, 3 to 6 letters or digits, e.g. RDM.",
+    ods_code = StringField("ODS code",
+                           description="The provider's ODS code, 3 to 6 letters or digits, e.g. RDM.",
                            validators=[DataRequired("Enter the ODS code"), Length(max=8)])
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
     default_commissioner_code = StringField(
@@ -100,7 +102,7 @@ class OrganisationForm(FlaskForm):
 class TeamForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=optional_int, validate_choice=False)
     local_id = StringField("Team local identifier",
-                           description="The care professional team local identifier used in MHSDS (up to 20).",
+                           description="The care professional team local identifier in MHSDS (up to 20).",
                            validators=[DataRequired("Enter the team's local identifier"), Length(max=20)])
     name = StringField("Name", validators=[DataRequired("Enter the team's name"), Length(max=200)])
     service_team_type_code = SelectField("MHSDS service or team type", validate_choice=False)
@@ -145,6 +147,8 @@ class ImportConfirmForm(FlaskForm):
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
+
+    FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "date_from", "date_to")
 
     actor = StringField("Person (email contains)", validators=[Optional(), Length(max=254)])
     action = SelectField("Action", validate_choice=False)

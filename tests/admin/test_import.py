@@ -29,7 +29,8 @@ def confirm(client, preview_response):
 
 
 def statuses(response):
-    return dict(re.findall(r'data-testid="import-row-(\d+)" data-status="(\w+)"', response.get_data(as_text=True)))
+    html = response.get_data(as_text=True)
+    return dict(re.findall(r'data-testid="import-row-(\d+)" data-status="(\w+)"', html))
 
 
 def audit_count(db):
@@ -82,16 +83,19 @@ def test_confirm_saves_valid_rows_and_reimport_changes_nothing(client, db, make,
     assert done.status_code == 200
     assert "3 added, 1 updated, 1 unchanged, 4 rejected" in done.get_data(as_text=True)
     new = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
-    assert new.full_name == "New Person" and new.clinician_team_ids == {team.id} and new.default_team_id == team.id
+    assert new.full_name == "New Person" and new.clinician_team_ids == {team.id}
+    assert new.default_team_id == team.id
     assert new.password_hash is None  # no password until an admin issues a one-time one
     lead = db.session.scalar(select(User).where(User.email == "lead.person@example.org"))
     assert lead.led_team_ids == {lead_team.id} and lead.default_team_id == lead_team.id
     assert lead.profession.code == "CLIN_PSY"
     commissioner = db.session.scalar(select(User).where(User.email == "commissioner@example.org"))
-    assert commissioner.roles == {Role.COMMISSIONER} and commissioner.commissioned_organisation_ids == {org.id}
+    assert commissioner.roles == {Role.COMMISSIONER}
+    assert commissioner.commissioned_organisation_ids == {org.id}
     existing = db.session.scalar(select(User).where(User.email == "existing@example.org"))
     assert existing.full_name == "Existing Renamed"
-    assert events(db, "user.update", existing.id)[0].details["full_name"] == ["Existing Person", "Existing Renamed"]
+    [update] = events(db, "user.update", existing.id)
+    assert update.details["full_name"] == ["Existing Person", "Existing Renamed"]
     assert len(events(db, "user.create")) == 3
     [summary] = events(db, "user.import")
     assert summary.details == {"created": 3, "updated": 1, "unchanged": 1, "rejected": 4}
@@ -126,7 +130,8 @@ def test_import_cannot_remove_the_admins_own_role(client, db, admin):
 def test_file_problems_are_explained(client, admin):
     no_columns = upload(client, "name,mail\nA,b@example.org\n")
     assert "The file has no email or full_name column" in no_columns.get_data(as_text=True)
-    binary = client.post_form("/admin/people/import", {"file": (io.BytesIO(b"\x00\x81\x8d\x8f\x90\x9d"), "x.csv")})
+    garbage = io.BytesIO(b"\x00\x81\x8d\x8f\x90\x9d")
+    binary = client.post_form("/admin/people/import", {"file": (garbage, "x.csv")})
     assert binary.status_code == 422 and "not a text CSV file" in binary.get_data(as_text=True)
     missing = client.post_form("/admin/people/import", {})
     assert missing.status_code == 422 and "Choose a CSV file" in missing.get_data(as_text=True)

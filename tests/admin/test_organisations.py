@@ -10,7 +10,8 @@ from tests.admin.conftest import events
 
 def test_create_organisation_normalises_and_audits_the_ods_code(client, db, admin):
     response = client.post_form("/admin/organisations/new", {
-        "ods_code": " rx4 ", "name": "Northshire Partnership", "default_commissioner_code": "15n", "is_active": "y",
+        "ods_code": " rx4 ", "name": "Northshire Partnership", "default_commissioner_code": "15n",
+        "is_active": "y",
     })
     assert response.status_code == 302
     org = db.session.scalar(select(Organisation).where(Organisation.ods_code == "RX4"))

@@ -13,7 +13,8 @@ from tests.admin.conftest import events
 
 
 def shown_password(response):
-    match = re.search(r'data-testid="one-time-password"><code>([^<]+)</code>', response.get_data(as_text=True))
+    html = response.get_data(as_text=True)
+    match = re.search(r'data-testid="one-time-password"><code>([^<]+)</code>', html)
     assert match, "no one-time password on the page"
     return match.group(1)
 

@@ -122,11 +122,11 @@ def test_reorder_changes_the_order_in_the_log_form(client, db, admin):
     after = [t.code for t in active_types() if t.category_id == category.id]
     assert after[:2] == [codes[1], codes[0]] and after[2:] == codes[2:]
     assert events(db, "activity_type.reorder", second.id)[0].details["position"] == [2, 1]
-    first_category = db.session.scalars(select(ActivityCategory).order_by(ActivityCategory.sort_order)).first()
+    in_order = select(ActivityCategory).order_by(ActivityCategory.sort_order)
+    first_category = db.session.scalars(in_order).first()
     client.post_form(f"/admin/taxonomy/categories/{first_category.id}/down")
     db.session.expire_all()
-    assert db.session.scalars(select(ActivityCategory).order_by(ActivityCategory.sort_order)).first() != \
-        first_category
+    assert db.session.scalars(in_order).first() != first_category
 
 
 def test_category_create_retire_and_delete_rules(client, db, admin):
@@ -157,7 +157,8 @@ def test_category_code_is_immutable_once_used(client, db, make, admin):
     ok = client.post_form(f"/admin/taxonomy/categories/{category.id}/edit",
                           {"code": "CONSULTATION", "label": "Consultation (all kinds)"})
     assert ok.status_code == 302
-    assert events(db, "activity_category.update", category.id)[0].details["label"][1] == "Consultation (all kinds)"
+    [update] = events(db, "activity_category.update", category.id)
+    assert update.details["label"][1] == "Consultation (all kinds)"
 
 
 def test_missing_objects_are_404(client, admin):

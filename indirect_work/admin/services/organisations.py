@@ -85,11 +85,13 @@ def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
     elif db.session.scalar(select(Team.id).where(
             Team.organisation_id == clean["organisation_id"], Team.local_id == clean["local_id"],
             Team.id != getattr(current, "id", 0))):
-        errors.add("local_id", f"Another team of this organisation already has the identifier {clean['local_id']}")
+        errors.add("local_id",
+                   f"Another team of this organisation already has the identifier {clean['local_id']}")
     if not clean["name"]:
         errors.add("name", "Enter the team's name")
     team_type = db.session.get(ServiceTeamType, clean["service_team_type_code"] or "")
-    keeps_retired_code = current is not None and current.service_team_type_code == clean["service_team_type_code"]
+    keeps_retired_code = (current is not None
+                          and current.service_team_type_code == clean["service_team_type_code"])
     if team_type is None or not (team_type.is_active or keeps_retired_code):
         errors.add("service_team_type_code", "Choose the MHSDS service or team type")
     errors.raise_if_any()

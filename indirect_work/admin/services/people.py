@@ -23,6 +23,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 RoleKey = tuple[Role, int | None]
+#: The account's own fields (roles are compared separately).
+ACCOUNT_FIELDS = ("email", "full_name", "staff_local_id", "organisation_id", "profession_id",
+                  "default_team_id")
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,7 @@ class UserData:
 
     def comparable(self) -> dict[str, Any]:
         """Field values for diffs, with roles described in words."""
-        values = {name: getattr(self, name) for name in
-                  ("email", "full_name", "staff_local_id", "organisation_id", "profession_id", "default_team_id")}
+        values = {name: getattr(self, name) for name in ACCOUNT_FIELDS}
         values["roles"] = describe_roles(self.roles)
         return values
 
@@ -64,7 +66,8 @@ def describe_roles(roles: frozenset[RoleKey] | set[RoleKey]) -> list[str]:
     """Roles in words, e.g. ``clinician of RDM/CMHT-N``, sorted (for audit details and previews)."""
     team_ids = {scope for role, scope in roles if role in (Role.CLINICIAN, Role.TEAM_LEAD) and scope}
     org_ids = {scope for role, scope in roles if role is Role.COMMISSIONER and scope}
-    teams = {t.id: t for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))} if team_ids else {}
+    teams = ({t.id: t for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))}
+             if team_ids else {})
     orgs = ({o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
             if org_ids else {})
     words = []
@@ -92,7 +95,8 @@ def validate_user(data: UserData, current: User | None, actor: Any) -> UserData:
     errors = FieldErrors()
     if not _EMAIL.match(data.email) or len(data.email) > 254:
         errors.add("email", "Enter an email address like name@nhs.net")
-    elif db.session.scalar(select(User.id).where(User.email == data.email, User.id != getattr(current, "id", 0))):
+    elif db.session.scalar(select(User.id).where(User.email == data.email,
+                                                 User.id != getattr(current, "id", 0))):
         errors.add("email", "Another person already uses this email address")
     if not data.full_name:
         errors.add("full_name", "Enter the person's full name")
@@ -108,7 +112,8 @@ def validate_user(data: UserData, current: User | None, actor: Any) -> UserData:
     team_ids = {scope for role, scope in data.roles if role in (Role.CLINICIAN, Role.TEAM_LEAD)}
     if data.default_team_id is not None and data.default_team_id not in team_ids:
         errors.add("default_team_id", "The usual team must be one the person is a clinician or lead of")
-    if current is not None and actor is not None and current.id == actor.id and (Role.ADMIN, None) not in data.roles:
+    is_self = current is not None and actor is not None and current.id == actor.id
+    if is_self and (Role.ADMIN, None) not in data.roles:
         errors.add("roles", "You cannot remove your own administrator role; ask another administrator")
     errors.raise_if_any()
     if data.default_team_id is None:
@@ -122,7 +127,8 @@ def _check_roles(errors: FieldErrors, data: UserData) -> None:
     team_ids = {scope for role, scope in data.roles if role in (Role.CLINICIAN, Role.TEAM_LEAD)}
     org_ids = {scope for role, scope in data.roles if role is Role.COMMISSIONER}
     known_teams = set(db.session.scalars(select(Team.id).where(Team.id.in_([t for t in team_ids if t]))))
-    known_orgs = set(db.session.scalars(select(Organisation.id).where(Organisation.id.in_([o for o in org_ids if o]))))
+    known_orgs = set(db.session.scalars(
+        select(Organisation.id).where(Organisation.id.in_([o for o in org_ids if o]))))
     if team_ids - known_teams:
         errors.add("roles", "A chosen team does not exist")
     if org_ids - known_orgs:
@@ -156,7 +162,7 @@ def update_account(user: User, data: UserData, *, actor: Any) -> dict[str, list[
     """Bring the account in line with ``data``; returns (and audits) the changed fields."""
     data = validate_user(data, user, actor)
     before = user_data(user).comparable()
-    for name in ("email", "full_name", "staff_local_id", "organisation_id", "profession_id", "default_team_id"):
+    for name in ACCOUNT_FIELDS:
         setattr(user, name, getattr(data, name))
     have = {_role_key(a): a for a in user.role_assignments}
     for key, assignment in have.items():
@@ -211,7 +217,8 @@ def search_users(text: str = "", status: str = "active") -> Any:
     text = (text or "").strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(User.full_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+        query = query.where(or_(User.full_name.ilike(pattern, escape="\\"),
+                                User.email.ilike(pattern, escape="\\")))
     if status == "active":
         query = query.where(User.is_active.is_(True))
     elif status == "inactive":

@@ -14,7 +14,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from indirect_work.admin.services.people import UserData, create_account, update_account, user_data, validate_user
+from indirect_work.admin.services.people import (
+    UserData,
+    create_account,
+    update_account,
+    user_data,
+    validate_user,
+)
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.auth.models import Role, User
 from indirect_work.auth.services import normalise_email
@@ -70,7 +76,8 @@ class ImportPreview:
 
 def template_csv() -> str:
     """A header row and one example, for the admin to fill in."""
-    example = ["someone@nhs.net", "Sam Example", "STAFF0001", "CLIN_PSY", "RDM", "CMHT-N", "", "CMHT-N", "", "no"]
+    example = ["someone@nhs.net", "Sam Example", "STAFF0001", "CLIN_PSY", "RDM", "CMHT-N", "", "CMHT-N", "",
+               "no"]
     from indirect_work.core.spreadsheets import csv_text
 
     return csv_text(COLUMN_NAMES, [example])

@@ -28,7 +28,7 @@ def _filters() -> tuple[AuditFilterForm, svc.AuditFilter, dict[str, Any]]:
         object_type=form.object_type.data or "", object_id=(form.object_id.data or "").strip(),
         date_from=form.date_from.data if valid else None, date_to=form.date_to.data if valid else None,
     )
-    args = {k: v for k, v in request.args.items() if k in form._fields and v}
+    args = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
     return form, criteria, args
 
 
@@ -45,9 +45,11 @@ def audit() -> Any:
 @bp.get("/audit/export.csv")
 def audit_export() -> Any:
     """The matching events as CSV (formula-safe); the export itself is audited."""
-    _form, criteria, args = _filters()
-    record_event("audit.export", object_type="audit_event", details={"filters": args})
+    # Audited before anything is read: on SQLite a read-then-write transaction could not queue.
+    asked = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
+    record_event("audit.export", object_type="audit_event", details={"filters": asked})
     db.session.commit()
+    _form, criteria, _args = _filters()
     filename = f"indirect-work_audit_{date.today().isoformat()}.csv"
     body = stream_with_context(iter_csv(svc.CSV_HEADER, svc.csv_rows(criteria)))
     return Response(body, mimetype="text/csv",

@@ -127,7 +127,8 @@ def people_import_confirm() -> Any:
     """Save every valid new or changed row of the previewed file in one transaction."""
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash("The import could not be confirmed (your session may have expired). Upload the file again.", "info")
+        flash("The import could not be confirmed (your session may have expired). "
+              "Upload the file again.", "info")
         return redirect(url_for("admin.people_import"))
     result = user_import.commit_import(form.csv_text.data or "", actor=current_user)
     db.session.commit()
@@ -138,7 +139,8 @@ def people_import_confirm() -> Any:
 def people_import_template() -> Any:
     """The CSV template with every column and an example row."""
     return Response(user_import.template_csv(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="indirect-work_people-template.csv"'})
+                    headers={"Content-Disposition":
+                             'attachment; filename="indirect-work_people-template.csv"'})
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -158,13 +160,14 @@ def _person_form(user: User | None) -> PersonForm:
     teams = org_svc.list_teams()
     team_choices = [(t.id, f"{t.name} ({t.organisation.ods_code}/{t.local_id})"
                      + ("" if t.is_active else ", inactive")) for t in teams]
-    form.organisation_id.choices = [("", "None")] + [(o.id, f"{o.name} ({o.ods_code})") for o in organisations]
+    org_choices = [(o.id, f"{o.name} ({o.ods_code})") for o in organisations]
+    form.organisation_id.choices = [("", "None"), *org_choices]
     form.profession_id.choices = [("", "None")] + [
         (p.id, p.label) for p in db.session.scalars(select(Profession).order_by(Profession.sort_order))
     ]
     form.clinician_team_ids.choices = team_choices
     form.lead_team_ids.choices = team_choices
-    form.commissioner_org_ids.choices = [(o.id, f"{o.name} ({o.ods_code})") for o in organisations]
+    form.commissioner_org_ids.choices = org_choices
     form.default_team_id.choices = [("", "The first team they are a clinician of")] + team_choices
     if user is not None and request.method == "GET":
         form.clinician_team_ids.data = sorted(user.clinician_team_ids)
