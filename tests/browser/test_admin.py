@@ -36,7 +36,7 @@ def test_admin_adds_and_retires_an_activity_type(live_server, desktop_page, phon
     admin.fill("#snomed_concept_id", "")
     admin.click("[data-testid=save]")
     admin.wait_for_load_state("networkidle")
-    assert f"Activity type {LABEL} added." in admin.locator("[data-testid=flash-success]").inner_text()
+    assert f"Activity type {LABEL} saved." in admin.locator("[data-testid=flash-success]").inner_text()
     assert admin.locator("[data-testid=type-CONSULT_PRISON]").is_visible()
     screenshot(admin, "admin-taxonomy-added")
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.core.errors import ValidationFailed
+from indirect_work.extensions import db
 
 
 class FieldErrors:
@@ -23,18 +24,23 @@ class FieldErrors:
             raise ValidationFailed(self.fields)
 
 
-def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in fields}
+def add_audited(obj: Any, object_type: str, details: dict[str, Any]) -> Any:
+    """Add a new object, flush for its id and audit ``<object_type>.create`` with ``details``."""
+    db.session.add(obj)
+    db.session.flush()
+    record_event(f"{object_type}.create", object_type=object_type, object_id=obj.id, details=details)
+    return obj
 
 
-def apply_and_audit(obj: Any, data: dict[str, Any], *, fields: tuple[str, ...], action: str,
-                    object_type: str) -> dict[str, list[Any]]:
-    """Set ``fields`` from ``data`` on ``obj``; audit the changed fields (nothing when unchanged)."""
-    before = snapshot(obj, fields)
+def update_audited(obj: Any, data: dict[str, Any], *, fields: tuple[str, ...],
+                   object_type: str) -> dict[str, list[Any]]:
+    """Set ``fields`` from ``data``; audit ``<object_type>.update`` with the changed fields, if any."""
+    before = {name: getattr(obj, name) for name in fields}
     for name in fields:
         if name in data:
             setattr(obj, name, data[name])
-    changes = diff_fields(before, snapshot(obj, fields))
+    changes = diff_fields(before, {name: getattr(obj, name) for name in fields})
     if changes:
-        record_event(action, object_type=object_type, object_id=obj.id, details=changes)
+        record_event(f"{object_type}.update", object_type=object_type, object_id=obj.id, details=changes)
+    db.session.flush()
     return changes

@@ -6,9 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from indirect_work.admin.services import FieldErrors, apply_and_audit
+from indirect_work.admin.services import FieldErrors, add_audited, update_audited
 from indirect_work.admin.validators import normalise_code, ods_code_problems, team_local_id_problems
-from indirect_work.audit.services import record_event
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, ServiceTeamType, Team
 
@@ -53,19 +52,13 @@ def _clean_organisation(data: dict[str, Any], current: Organisation | None) -> d
 def create_organisation(data: dict[str, Any]) -> Organisation:
     """Add a provider organisation. Raises ValidationFailed."""
     clean = _clean_organisation(data, None)
-    organisation = Organisation(**clean)
-    db.session.add(organisation)
-    db.session.flush()
-    record_event("organisation.create", object_type="organisation", object_id=organisation.id, details=clean)
-    return organisation
+    return add_audited(Organisation(**clean), "organisation", clean)
 
 
 def update_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     """Change an organisation's ODS code, name, default commissioner or active flag."""
-    clean = _clean_organisation(data, organisation)
-    apply_and_audit(organisation, clean, fields=ORGANISATION_FIELDS, action="organisation.update",
-                    object_type="organisation")
-    db.session.flush()
+    update_audited(organisation, _clean_organisation(data, organisation), fields=ORGANISATION_FIELDS,
+                   object_type="organisation")
 
 
 def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
@@ -101,18 +94,12 @@ def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
 def create_team(data: dict[str, Any]) -> Team:
     """Add a team to an organisation. Raises ValidationFailed."""
     clean = _clean_team(data, None)
-    team = Team(**clean)
-    db.session.add(team)
-    db.session.flush()
-    record_event("team.create", object_type="team", object_id=team.id, details=clean)
-    return team
+    return add_audited(Team(**clean), "team", clean)
 
 
 def update_team(team: Team, data: dict[str, Any]) -> None:
     """Change a team's organisation, identifier, name, MHSDS type or active flag."""
-    clean = _clean_team(data, team)
-    apply_and_audit(team, clean, fields=TEAM_FIELDS, action="team.update", object_type="team")
-    db.session.flush()
+    update_audited(team, _clean_team(data, team), fields=TEAM_FIELDS, object_type="team")
 
 
 def service_team_type_choices(include: str | None = None) -> list[tuple[str, str]]:

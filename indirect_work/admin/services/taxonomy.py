@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from indirect_work.admin.services import FieldErrors, apply_and_audit
+from indirect_work.admin.services import FieldErrors, add_audited, update_audited
 from indirect_work.admin.validators import local_code_problems, normalise_code, snomed_concept_problems
 from indirect_work.audit.services import record_event
 from indirect_work.capture.models import Activity, Favourite
@@ -75,19 +75,13 @@ def create_category(data: dict[str, Any]) -> ActivityCategory:
     clean = _clean_category(data, None)
     last = db.session.scalar(select(func.max(ActivityCategory.sort_order)))
     category = ActivityCategory(**clean, sort_order=(last or 0) + 1, is_active=True)
-    db.session.add(category)
-    db.session.flush()
-    record_event("activity_category.create", object_type="activity_category", object_id=category.id,
-                 details=clean)
-    return category
+    return add_audited(category, "activity_category", clean)
 
 
 def update_category(category: ActivityCategory, data: dict[str, Any]) -> None:
     """Change code (only while unused), label and description. Raises ValidationFailed."""
-    clean = _clean_category(data, category)
-    apply_and_audit(category, clean, fields=CATEGORY_FIELDS, action="activity_category.update",
-                    object_type="activity_category")
-    db.session.flush()
+    update_audited(category, _clean_category(data, category), fields=CATEGORY_FIELDS,
+                   object_type="activity_category")
 
 
 def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str, Any]:
@@ -117,28 +111,23 @@ def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str,
 def create_type(data: dict[str, Any]) -> ActivityType:
     """Add an active activity type at the end of its category. Raises ValidationFailed."""
     clean = _clean_type(data, None)
-    last = db.session.scalar(
-        select(func.max(ActivityType.sort_order)).where(ActivityType.category_id == clean["category_id"])
-    )
-    activity_type = ActivityType(**clean, sort_order=(last or 0) + 1, is_active=True)
-    db.session.add(activity_type)
-    db.session.flush()
-    record_event("activity_type.create", object_type="activity_type", object_id=activity_type.id,
-                 details=clean)
-    return activity_type
+    activity_type = ActivityType(**clean, sort_order=_next_type_order(clean["category_id"]), is_active=True)
+    return add_audited(activity_type, "activity_type", clean)
 
 
 def update_type(activity_type: ActivityType, data: dict[str, Any]) -> None:
     """Change an activity type; its code only while no activity uses it. Raises ValidationFailed."""
     clean = _clean_type(data, activity_type)
     if clean["category_id"] != activity_type.category_id:
-        last = db.session.scalar(
-            select(func.max(ActivityType.sort_order)).where(ActivityType.category_id == clean["category_id"])
-        )
-        activity_type.sort_order = (last or 0) + 1
-    apply_and_audit(activity_type, clean, fields=TYPE_FIELDS, action="activity_type.update",
-                    object_type="activity_type")
-    db.session.flush()
+        activity_type.sort_order = _next_type_order(clean["category_id"])
+    update_audited(activity_type, clean, fields=TYPE_FIELDS, object_type="activity_type")
+
+
+def _next_type_order(category_id: int) -> int:
+    """The place after the last type of the category."""
+    last = db.session.scalar(
+        select(func.max(ActivityType.sort_order)).where(ActivityType.category_id == category_id))
+    return (last or 0) + 1
 
 
 def set_active(obj: ActivityType | ActivityCategory, active: bool) -> None:

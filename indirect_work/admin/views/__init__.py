@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from indirect_work.admin.forms import show_errors
+from indirect_work.core.errors import ValidationFailed
 from indirect_work.core.permissions import Permission, has_permission
 from indirect_work.extensions import db, login_manager
 
+T = TypeVar("T")
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="../templates")
 
 
@@ -46,13 +50,32 @@ def index() -> Any:
     return render_template("admin/index.html", counts=counts)
 
 
-def form_page(template: str, form: Any, status: int | None = None, **context: Any) -> Any:
-    """Render a form page: 422 after a failed POST so tests and clients can tell."""
-    from flask import request
+def form_page(template: str, form: Any, **context: Any) -> Any:
+    """Render a form page: 422 after a failed POST, so clients can tell."""
+    return render_template(template, form=form, **context), 422 if request.method == "POST" else 200
 
-    if status is None:
-        status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
+
+def save_form(form: Any, obj: T | None, create: Callable[[dict[str, Any]], T],
+              update: Callable[[T, dict[str, Any]], Any], message: Callable[[T], str],
+              target: Callable[[T], str]) -> Any | None:
+    """On a valid POST create (``obj`` is None) or update ``obj``, commit, flash and redirect.
+
+    Returns None when the form must be shown again: not submitted, invalid, or refused by the
+    service (its messages are then next to the fields).
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        if obj is None:
+            obj = create(form.data)
+        else:
+            update(obj, form.data)
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return None
+    db.session.commit()
+    flash(message(obj), "success")
+    return redirect(target(obj))
 
 
 from indirect_work.admin.views import audit, organisations, people, taxonomy  # noqa: E402,F401

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 
-from indirect_work.admin.forms import OrganisationForm, TeamForm, optional_int, show_errors
+from indirect_work.admin.forms import OrganisationForm, TeamForm, optional_int
 from indirect_work.admin.services import organisations as svc
-from indirect_work.admin.views import bp, form_page
-from indirect_work.core.errors import ValidationFailed
+from indirect_work.admin.views import bp, form_page, save_form
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
 
@@ -34,19 +33,10 @@ def organisation_edit(organisation_id: int) -> Any:
 
 def _organisation_form(organisation: Organisation | None) -> Any:
     form = OrganisationForm(obj=organisation)
-    if form.validate_on_submit():
-        try:
-            if organisation is None:
-                organisation = svc.create_organisation(form.data)
-            else:
-                svc.update_organisation(organisation, form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{organisation.name} ({organisation.ods_code}) saved.", "success")
-            return redirect(url_for("admin.organisations", _anchor=f"organisation-{organisation.id}"))
-    return form_page("admin/organisation_form.html", form, organisation=organisation)
+    return save_form(form, organisation, svc.create_organisation, svc.update_organisation,
+                     lambda o: f"{o.name} ({o.ods_code}) saved.",
+                     lambda o: url_for("admin.organisations", _anchor=f"organisation-{o.id}")) \
+        or form_page("admin/organisation_form.html", form, organisation=organisation)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -70,16 +60,7 @@ def _team_form(team: Team | None) -> Any:
         svc.service_team_type_choices(team.service_team_type_code if team else None)
     if team is None and request.method == "GET":
         form.organisation_id.data = optional_int(request.args.get("organisation_id"))
-    if form.validate_on_submit():
-        try:
-            if team is None:
-                team = svc.create_team(form.data)
-            else:
-                svc.update_team(team, form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Team {team.name} ({team.local_id}) saved.", "success")
-            return redirect(url_for("admin.organisations", _anchor=f"team-{team.id}"))
-    return form_page("admin/team_form.html", form, team=team)
+    return save_form(form, team, svc.create_team, svc.update_team,
+                     lambda t: f"Team {t.name} ({t.local_id}) saved.",
+                     lambda t: url_for("admin.organisations", _anchor=f"team-{t.id}")) \
+        or form_page("admin/team_form.html", form, team=team)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -42,16 +43,13 @@ def people() -> Any:
 def person_new() -> Any:
     """Create a person with a one-time password shown once."""
     form = _person_form(None)
-    if form.validate_on_submit():
+
+    def create() -> tuple[User, str]:
         password = svc.one_time_password()
-        try:
-            user = svc.create_account(_user_data(form), actor=current_user, password=password)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            return render_template("admin/password_shown.html", person=user, password=password, created=True)
-    return form_page("admin/person_form.html", form, person=None)
+        return svc.create_account(_user_data(form), actor=current_user, password=password), password
+
+    return _issue_password(form, create, created=True) \
+        or form_page("admin/person_form.html", form, person=None)
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -94,15 +92,21 @@ def person_password(user_id: int) -> Any:
     """Set a one-time password (typed or generated); shown once, changed at next sign-in."""
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            password = svc.reset_password(user, form.new_password.data or None)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            return render_template("admin/password_shown.html", person=user, password=password, created=False)
-    return form_page("admin/password_form.html", form, person=user)
+    return _issue_password(form, lambda: (user, svc.reset_password(user, form.new_password.data or None)),
+                           created=False) or form_page("admin/password_form.html", form, person=user)
+
+
+def _issue_password(form: Any, issue: Callable[[], tuple[User, str]], *, created: bool) -> Any | None:
+    """On a valid POST run ``issue``, commit and show the one-time password once (not in a redirect)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        user, password = issue()
+    except ValidationFailed as exc:
+        show_errors(form, exc)
+        return None
+    db.session.commit()
+    return render_template("admin/password_shown.html", person=user, password=password, created=created)
 
 
 @bp.route("/people/import", methods=["GET", "POST"])

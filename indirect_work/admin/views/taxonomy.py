@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
-from indirect_work.admin.forms import ActionForm, ActivityTypeForm, CategoryForm, optional_int, show_errors
+from indirect_work.admin.forms import ActionForm, ActivityTypeForm, CategoryForm, optional_int
 from indirect_work.admin.services import taxonomy as svc
-from indirect_work.admin.views import bp, form_page
-from indirect_work.core.errors import Conflict, ValidationFailed
+from indirect_work.admin.views import bp, form_page, save_form
+from indirect_work.core.errors import Conflict
 from indirect_work.extensions import db
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType
 
@@ -26,35 +26,22 @@ def taxonomy() -> Any:
 @bp.route("/taxonomy/categories/new", methods=["GET", "POST"])
 def category_new() -> Any:
     """Add a category."""
-    form = CategoryForm()
-    if form.validate_on_submit():
-        try:
-            category = svc.create_category(form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Category {category.label} added.", "success")
-            return redirect(url_for("admin.taxonomy"))
-    return form_page("admin/category_form.html", form, category=None)
+    return _category_form(None)
 
 
 @bp.route("/taxonomy/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def category_edit(category_id: int) -> Any:
     """Change a category's code (while unused), label and description."""
-    category = db.get_or_404(ActivityCategory, category_id)
+    return _category_form(db.get_or_404(ActivityCategory, category_id))
+
+
+def _category_form(category: ActivityCategory | None) -> Any:
     form = CategoryForm(obj=category)
-    if form.validate_on_submit():
-        try:
-            svc.update_category(category, form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Category {category.label} saved.", "success")
-            return redirect(url_for("admin.taxonomy"))
-    return form_page("admin/category_form.html", form, category=category,
-                     locked=svc.category_in_use(category))
+    return save_form(form, category, svc.create_category, svc.update_category,
+                     lambda c: f"Category {c.label} saved.",
+                     lambda c: url_for("admin.taxonomy", _anchor=f"category-{c.id}")) \
+        or form_page("admin/category_form.html", form, category=category,
+                     locked=category is not None and svc.category_in_use(category))
 
 
 @bp.post(f"/taxonomy/categories/<int:category_id>/<{OPERATIONS}:operation>")
@@ -66,40 +53,28 @@ def category_change(category_id: int, operation: str) -> Any:
 @bp.route("/taxonomy/types/new", methods=["GET", "POST"])
 def type_new() -> Any:
     """Add an activity type; it appears in the log form at once."""
-    form = ActivityTypeForm()
-    _type_choices(form)
-    if request.method == "GET":
-        form.category_id.data = optional_int(request.args.get("category_id"))
-        form.mhsds_target.data = "LOCAL"
-    if form.validate_on_submit():
-        try:
-            activity_type = svc.create_type(form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Activity type {activity_type.label} added.", "success")
-            return redirect(url_for("admin.taxonomy", _anchor=f"type-{activity_type.id}"))
-    return form_page("admin/type_form.html", form, activity_type=None)
+    return _type_form(None)
 
 
 @bp.route("/taxonomy/types/<int:type_id>/edit", methods=["GET", "POST"])
 def type_edit(type_id: int) -> Any:
     """Change an activity type; its code only while no activity uses it."""
-    activity_type = db.get_or_404(ActivityType, type_id)
+    return _type_form(db.get_or_404(ActivityType, type_id))
+
+
+def _type_form(activity_type: ActivityType | None) -> Any:
     form = ActivityTypeForm(obj=activity_type)
-    _type_choices(form)
-    if form.validate_on_submit():
-        try:
-            svc.update_type(activity_type, form.data)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Activity type {activity_type.label} saved.", "success")
-            return redirect(url_for("admin.taxonomy", _anchor=f"type-{activity_type.id}"))
-    return form_page("admin/type_form.html", form, activity_type=activity_type,
-                     locked=svc.type_in_use(activity_type))
+    form.category_id.choices = [("", "Choose a category")] + [
+        (c.id, c.label + ("" if c.is_active else " (retired)")) for c in svc.list_categories()
+    ]
+    if activity_type is None and request.method == "GET":
+        form.category_id.data = optional_int(request.args.get("category_id"))
+        form.mhsds_target.data = "LOCAL"
+    return save_form(form, activity_type, svc.create_type, svc.update_type,
+                     lambda t: f"Activity type {t.label} saved.",
+                     lambda t: url_for("admin.taxonomy", _anchor=f"type-{t.id}")) \
+        or form_page("admin/type_form.html", form, activity_type=activity_type,
+                     locked=activity_type is not None and svc.type_in_use(activity_type))
 
 
 @bp.post(f"/taxonomy/types/<int:type_id>/<{OPERATIONS}:operation>")
@@ -132,9 +107,3 @@ def _change(obj: ActivityType | ActivityCategory, operation: str, delete: Any) -
 
 def _anchor(obj: ActivityType | ActivityCategory) -> str:
     return f"{'type' if isinstance(obj, ActivityType) else 'category'}-{obj.id}"
-
-
-def _type_choices(form: ActivityTypeForm) -> None:
-    form.category_id.choices = [("", "Choose a category")] + [
-        (c.id, c.label + ("" if c.is_active else " (retired)")) for c in svc.list_categories()
-    ]
