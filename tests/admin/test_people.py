@@ -154,3 +154,18 @@ def test_people_list_searches_and_filters(client, make, admin):
     assert gone.full_name not in client.get("/admin/people").get_data(as_text=True)
     assert gone.full_name in client.get("/admin/people?status=inactive").get_data(as_text=True)
     assert client.get("/admin/people?q=%25_").status_code == 200
+
+
+def test_changing_roles_signs_the_person_out_but_not_the_admin_editing_themselves(app, client, db, make, login,
+                                                                                 admin):
+    team = make.team()
+    lead = make.lead(team)
+    theirs = app.test_client()
+    login(lead, target=theirs)
+    client.post_form(f"/admin/people/{lead.id}/edit", person_form(
+        full_name=lead.full_name, email=lead.email, clinician_team_ids=[team.id]))
+    assert theirs.get("/account/password").status_code == 302  # no longer a lead: signed out
+    own = client.post_form(f"/admin/people/{admin.id}/edit", person_form(
+        full_name=admin.full_name, email="ada.renamed@example.org", is_admin="y"))
+    assert own.status_code == 302
+    assert client.get("/admin/").status_code == 200

@@ -112,8 +112,7 @@ def validate_user(data: UserData, current: User | None, actor: Any) -> UserData:
     team_ids = {scope for role, scope in data.roles if role in (Role.CLINICIAN, Role.TEAM_LEAD)}
     if data.default_team_id is not None and data.default_team_id not in team_ids:
         errors.add("default_team_id", "The usual team must be one the person is a clinician or lead of")
-    is_self = current is not None and actor is not None and current.id == actor.id
-    if is_self and (Role.ADMIN, None) not in data.roles:
+    if current is not None and _is_actor(current, actor) and (Role.ADMIN, None) not in data.roles:
         errors.add("roles", "You cannot remove your own administrator role; ask another administrator")
     errors.raise_if_any()
     if data.default_team_id is None:
@@ -133,6 +132,10 @@ def _check_roles(errors: FieldErrors, data: UserData) -> None:
         errors.add("roles", "A chosen team does not exist")
     if org_ids - known_orgs:
         errors.add("roles", "A chosen organisation does not exist")
+
+
+def _is_actor(user: User, actor: Any) -> bool:
+    return actor is not None and getattr(actor, "id", None) == user.id
 
 
 def one_time_password() -> str:
@@ -172,7 +175,7 @@ def update_account(user: User, data: UserData, *, actor: Any) -> dict[str, list[
         user.role_assignments.append(role_assignment(role, scope))
     changes = diff_fields(before, data.comparable())
     if changes:
-        if "email" in changes or "roles" in changes:
+        if ("email" in changes or "roles" in changes) and not _is_actor(user, actor):
             # A changed sign-in name or narrower roles take effect on every open session now.
             user.revoke_sessions()
         record_event("user.update", object_type="user", object_id=user.id, details=changes)
@@ -182,7 +185,7 @@ def update_account(user: User, data: UserData, *, actor: Any) -> dict[str, list[
 
 def set_active(user: User, active: bool, *, actor: Any) -> None:
     """Deactivate (signed out everywhere at once, cannot sign in) or reactivate a person."""
-    if not active and actor is not None and user.id == actor.id:
+    if not active and _is_actor(user, actor):
         raise Conflict("You cannot deactivate your own account")
     if user.is_active == active:
         return
