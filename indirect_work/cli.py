@@ -21,6 +21,9 @@ def register_cli(app: Flask) -> None:
     from indirect_work.reports.report_cli import report_group
 
     app.cli.add_command(report_group)
+    from indirect_work.api.cli import create_api_token_command
+
+    app.cli.add_command(create_api_token_command)
 
 
 @click.command("load-reference-data")

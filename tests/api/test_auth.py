@@ -164,3 +164,17 @@ def test_role_needing_two_step_verification_must_enrol_first(app, monkeypatch, m
     api = api_as(make.lead(team))
     response = api.get("/me")
     assert response.status_code == 403 and "two-step" in response.get_json()["error"]["message"]
+
+
+def test_redis_counters_are_shared_by_every_worker():
+    import uuid
+
+    first = ratelimit.RedisStore("redis://127.0.0.1:6379/15")
+    try:
+        first._client.ping()
+    except Exception:  # noqa: BLE001 - any connection problem means there is no Redis here
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    second = ratelimit.RedisStore("redis://127.0.0.1:6379/15")  # another worker's connection
+    key = f"iw:test:{uuid.uuid4()}"
+    assert [first.incr(key, 1), second.incr(key, 1), first.incr(key, 1)] == [1, 2, 3]
+    assert 0 < first._client.ttl(key) <= 2 * ratelimit.WINDOW_SECONDS
