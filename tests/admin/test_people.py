@@ -156,7 +156,7 @@ def test_people_list_searches_and_filters(client, make, admin):
     assert client.get("/admin/people?q=%25_").status_code == 200
 
 
-def test_role_change_signs_the_person_out_but_not_an_admin_editing_themselves(app, client, make, login, admin):
+def test_role_change_signs_the_person_out_but_not_an_admin_editing_self(app, client, make, login, admin):
     team = make.team()
     lead = make.lead(team)
     theirs = app.test_client()
