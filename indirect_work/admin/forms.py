@@ -109,6 +109,18 @@ class TeamForm(FlaskForm):
     is_active = BooleanField("Active", default=True)
 
 
+class ProfessionForm(FlaskForm):
+    code = StringField("Code", description="Capital letters, digits and underscores, e.g. CLIN_PSY.",
+                       validators=[DataRequired("Enter a code"), Length(max=20)])
+    label = StringField("Name", validators=[DataRequired("Enter the profession's name"), Length(max=120)])
+    group = StringField("Report group", description="Reports add up professions by this group.",
+                        validators=[DataRequired("Enter the group reports put it in"), Length(max=60)])
+    staff_group_code = StringField("MHSDS staff group code",
+                                   description="CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), 2 digits.",
+                                   validators=[Length(max=2, message="Enter the 2-digit staff group code")])
+    is_active = BooleanField("Offered when adding people", default=True)
+
+
 class PersonForm(FlaskForm):
     full_name = StringField("Full name", validators=[DataRequired("Enter the person's full name"),
                                                      Length(max=200)])

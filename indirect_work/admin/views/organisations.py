@@ -1,4 +1,4 @@
-"""Organisation and team pages."""
+"""Organisation, team and profession pages."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import render_template, request, url_for
 
-from indirect_work.admin.forms import OrganisationForm, TeamForm, optional_int
+from indirect_work.admin.forms import OrganisationForm, ProfessionForm, TeamForm, optional_int
 from indirect_work.admin.services import organisations as svc
+from indirect_work.admin.services import professions as prof_svc
 from indirect_work.admin.views import bp, form_page, save_form
 from indirect_work.extensions import db
-from indirect_work.org.models import Organisation, Team
+from indirect_work.org.models import Organisation, Profession, Team
 
 
 @bp.get("/organisations")
@@ -64,3 +65,30 @@ def _team_form(team: Team | None) -> Any:
                      lambda t: f"Team {t.name} ({t.local_id}) saved.",
                      lambda t: url_for("admin.organisations", _anchor=f"team-{t.id}")) \
         or form_page("admin/team_form.html", form, team=team)
+
+
+@bp.get("/professions")
+def professions() -> Any:
+    """The professions people can be given, with their MHSDS staff group."""
+    return render_template("admin/professions.html", professions=prof_svc.list_professions())
+
+
+@bp.route("/professions/new", methods=["GET", "POST"])
+def profession_new() -> Any:
+    """Add a profession."""
+    return _profession_form(None)
+
+
+@bp.route("/professions/<int:profession_id>/edit", methods=["GET", "POST"])
+def profession_edit(profession_id: int) -> Any:
+    """Change a profession."""
+    return _profession_form(db.get_or_404(Profession, profession_id))
+
+
+def _profession_form(profession: Profession | None) -> Any:
+    form = ProfessionForm(obj=profession)
+    return save_form(form, profession, prof_svc.create_profession, prof_svc.update_profession,
+                     lambda p: f"{p.label} saved.",
+                     lambda p: url_for("admin.professions", _anchor=f"profession-{p.id}")) \
+        or form_page("admin/profession_form.html", form, profession=profession,
+                     locked=profession is not None and prof_svc.profession_in_use(profession))

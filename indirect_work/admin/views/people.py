@@ -168,6 +168,7 @@ def _person_form(user: User | None) -> PersonForm:
     form.organisation_id.choices = [("", "None"), *org_choices]
     form.profession_id.choices = [("", "None")] + [
         (p.id, p.label) for p in db.session.scalars(select(Profession).order_by(Profession.sort_order))
+        if p.is_active or (user is not None and user.profession_id == p.id)
     ]
     form.clinician_team_ids.choices = team_choices
     form.lead_team_ids.choices = team_choices
