@@ -17,7 +17,7 @@ from flask import g, request
 from flask_login import current_user
 
 from indirect_work.api import ratelimit
-from indirect_work.api.tokens import find_usable_token, note_use
+from indirect_work.api.tokens import PREFIX_LENGTH, TOKEN_MARK, find_usable_token, note_use
 from indirect_work.audit.services import client_ip, record_event
 from indirect_work.auth.models import User
 from indirect_work.auth.throttle import is_throttled, note_failure, retry_after_seconds
@@ -56,7 +56,9 @@ def _bearer_user() -> User | Any:
     token = find_usable_token(secret.strip())
     if token is None:
         note_failure(key)
-        record_event("api_token.rejected", actor_email=None, details={"prefix": secret.strip()[:10]})
+        # Only the public prefix of something shaped like our tokens: never part of a pasted password.
+        shown = secret.strip()[:PREFIX_LENGTH] if secret.strip().startswith(TOKEN_MARK) else None
+        record_event("api_token.rejected", details={"prefix": shown})
         db.session.commit()
         return _unauthorised("The API token is not valid: it may be wrong, expired or revoked.", "invalid_token")
     if note_use(token):

@@ -31,7 +31,7 @@ DESCRIPTION = """\
 The JSON API of Indirect Work, for electronic patient records, business intelligence tools and scripts.
 It applies exactly the rules of the web pages: a caller sees and changes what their role allows there.
 
-**Authentication.** Create a personal API token on your account page (*Account → API tokens*); it is
+**Authentication.** Create a personal API token on your account page (*API tokens*, at `/account/api-tokens/`); it is
 shown once. Send it as `Authorization: Bearer <token>`. A token carries your own roles and nothing more,
 and stops working when it expires, when you revoke it, or when your account is deactivated. A signed-in
 browser session may read the API but never change anything.
@@ -142,16 +142,17 @@ def build_spec(app: Flask) -> dict[str, Any]:
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     document["security"] = [{"bearerAuth": []}]
-    create = document["components"]["schemas"].get("ActivityCreate")
-    if create is not None:
-        create["required"] = list(schemas.CREATE_REQUIRED)
+    components = document["components"]["schemas"]
+    components["ActivityCreate"]["required"] = list(schemas.CREATE_REQUIRED)
+    components["ActivityCreate"]["example"] = schemas.CREATE_EXAMPLE
+    components["ActivityUpdate"]["example"] = {"version": 1, "duration_minutes": 75, "note": None}
     return document
 
 
 # The human-readable page -------------------------------------------------------------------------
 
 
-def markdown_lite(text: str) -> Markup:
+def markdown_lite(text: str, inline: bool = False) -> Markup:
     """The little Markdown the descriptions use: paragraphs, ``code`` and **bold**; everything escaped."""
     paragraphs = []
     for block in (text or "").strip().split("\n\n"):
@@ -159,8 +160,8 @@ def markdown_lite(text: str) -> Markup:
         html = re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
         html = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", html)
         html = re.sub(r"\*([^*]+)\*", r"<em>\1</em>", html)
-        paragraphs.append(f"<p>{html}</p>")
-    return Markup("".join(paragraphs))
+        paragraphs.append(html if inline else f"<p>{html}</p>")
+    return Markup(" ".join(paragraphs) if inline else "".join(paragraphs))
 
 
 def type_of(prop: dict[str, Any]) -> str:
@@ -201,7 +202,7 @@ def operations_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 "method": method.upper(), "path": path, "tag": op["tags"][0], "summary": op["summary"],
                 "description": markdown_lite(op.get("description", "")), "parameters": op.get("parameters", []),
                 "body": type_of(body) if body else None, "public": op.get("security") == [],
-                "responses": [(code, r.get("description", ""),
+                "responses": [(code, markdown_lite(r.get("description", ""), inline=True),
                                type_of(r["content"]["application/json"]["schema"]) if r.get("content") else None)
                               for code, r in op["responses"].items()],
             })

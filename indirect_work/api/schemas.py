@@ -69,6 +69,9 @@ class ActivityCreateSchema(ActivityFieldsSchema):
     """A new activity for the caller. Missing required fields come back as 422 with the rule set's messages."""
 
 
+CREATE_EXAMPLE = {"activity_type_id": 3, "activity_on": "2026-03-15", "duration_minutes": 60, "team_id": 1,
+                  "consultation_mechanism_code": "01", "recipient_type_ids": [1], "people_reached": 6,
+                  "note": "Formulation session with the ward team"}
 #: Documented as required on create (the rule set, not the schema, enforces them).
 CREATE_REQUIRED = ("activity_type_id", "activity_on", "duration_minutes", "team_id",
                    "consultation_mechanism_code", "recipient_type_ids")

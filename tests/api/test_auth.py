@@ -178,3 +178,9 @@ def test_redis_counters_are_shared_by_every_worker():
     key = f"iw:test:{uuid.uuid4()}"
     assert [first.incr(key, 1), second.incr(key, 1), first.incr(key, 1)] == [1, 2, 3]
     assert 0 < first._client.ttl(key) <= 2 * ratelimit.WINDOW_SECONDS
+
+
+def test_a_refused_credential_is_never_written_to_the_audit_log(client):
+    client.get("/api/v1/me", headers={"Authorization": "Bearer my-network-password"})
+    client.get("/api/v1/me", headers={"Authorization": "Bearer iw_abcdefghijklmnop"})
+    assert [e.details["prefix"] for e in _events("api_token.rejected")] == [None, "iw_abcdefg"]
