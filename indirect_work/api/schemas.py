@@ -86,11 +86,14 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
 
 
 class ActivityTypeRefSchema(StrictSchema):
+    """An activity type as shown inside an activity."""
+
     id = fields.Integer()
+    category_id = fields.Integer()
     code = fields.String()
     label = fields.String()
-    category_id = fields.Integer()
-    is_patient_specific = fields.Boolean()
+    is_patient_specific = fields.Boolean(metadata={
+        "description": "Needs `start_time` and `service_request_id`."})
 
 
 class ActivitySchema(StrictSchema):
@@ -155,14 +158,10 @@ class DeleteQuerySchema(StrictSchema):
 # Reference data ----------------------------------------------------------------------------------
 
 
-class ActivityTypeSchema(StrictSchema):
-    id = fields.Integer()
-    category_id = fields.Integer()
-    code = fields.String()
-    label = fields.String()
+class ActivityTypeSchema(ActivityTypeRefSchema):
+    """An activity type with its MHSDS mapping."""
+
     description = fields.String()
-    is_patient_specific = fields.Boolean(metadata={
-        "description": "Needs `start_time` and `service_request_id`."})
     mhsds_target = fields.String(metadata={"enum": ["MHS204", "LOCAL"]})
     snomed_concept_id = fields.String(allow_none=True)
     is_active = fields.Boolean(metadata={"description": "Retired types stay on old records; new ones cannot use them."})

@@ -18,7 +18,7 @@ from tests.api.conftest import Api, activity_json
 
 
 def _events(action):
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, clinician):
