@@ -148,6 +148,11 @@ class ActivityListQuerySchema(StrictSchema):
     category_id = _id("Only types in this category.", query=True)
     team_id = _id("Only this team.", query=True)
     clinician_id = _id("Admins only: one clinician's records (others only ever see their own).", query=True)
+    updated_since = fields.AwareDateTime(
+        format="iso", error_messages={"invalid": "Enter a timestamp in ISO 8601 form, for example "
+                                                 "2026-03-15T09:00:00Z", "invalid_awareness": "Include the UTC offset"},
+        metadata={"description": "Only records created or changed at or after this moment (with its UTC offset): "
+                                 "for incremental loads into a warehouse."})
 
 
 class DeleteQuerySchema(StrictSchema):

@@ -158,6 +158,8 @@ def activity_list() -> Any:
                        clinician_id=clinician_id)
     stmt = filtered_activities(f).options(selectinload(Activity.recipient_types),
                                           selectinload(Activity.activity_type))
+    if "updated_since" in query:
+        stmt = stmt.where(Activity.updated_at >= query["updated_since"])
     if not user.is_admin and query.get("clinician_id") not in (None, user.id):
         stmt = stmt.where(Activity.id.is_(None))  # someone else's records: none to show
     page = db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False, count=True)

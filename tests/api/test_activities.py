@@ -183,6 +183,19 @@ def test_list_pages_in_a_stable_order_and_filters(make, api, clinician, team):
     assert set(bad.get_json()["error"]["fields"]) == {"per_page", "date_from", "colour"}
 
 
+def test_list_since_a_moment_for_incremental_loads(make, api, clinician):
+    from indirect_work.core.db import utcnow
+
+    old = make.activity(clinician, updated_at=utcnow() - timedelta(days=2))
+    new = make.activity(clinician)
+    db.session.commit()
+    since = (utcnow() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    listed = api.get("/activities", query_string={"updated_since": since}).get_json()
+    assert [a["id"] for a in listed["items"]] == [new.id] and old.id != new.id
+    naive = api.get("/activities", query_string={"updated_since": "2026-01-01T00:00:00"})
+    assert naive.status_code == 422 and naive.get_json()["error"]["fields"]["updated_since"]
+
+
 def test_locked_month_is_refused_like_the_web(make, api, clinician, team):
     from indirect_work.capture.models import MonthLock
     from indirect_work.core.dates import add_months, month_start
