@@ -45,8 +45,11 @@ class Activity(db.Model):
         CheckConstraint("people_reached >= 0", name="people_reached_not_negative"),
         CheckConstraint("source IN ('web', 'week', 'import', 'api')", name="source_known"),
         CheckConstraint("version >= 1", name="version_positive"),
-        # Dashboards: one team's live records over a period.
-        Index("ix_activities_team_id_activity_on", "team_id", "activity_on"),
+        # Dashboards: one team's live records over a period, index-only (the measures are key columns;
+        # PostgreSQL also carries the mechanism and id). See docs/performance.md.
+        Index("ix_activities_team_dashboard", "team_id", "activity_on", "deleted_at", "activity_type_id",
+              "clinician_id", "duration_minutes", "people_reached",
+              postgresql_include=["consultation_mechanism_code", "id"]),
         # Workbooks: one provider's live records in a month.
         Index("ix_activities_organisation_id_activity_on", "organisation_id", "activity_on"),
         # "My activities" and completeness.
