@@ -23,8 +23,8 @@ from indirect_work.reports.queries import ActivityFilter, Dimension, RollupRow, 
 from indirect_work.reports.workbook import Line, is_small, suppressed_keys
 
 #: The dimensions the workbook suppresses over: the only ones a commissioner may group by.
-COMMISSIONER_DIMENSIONS = (Dimension.CATEGORY, Dimension.ACTIVITY_TYPE, Dimension.TEAM_TYPE, Dimension.PROFESSION,
-                           Dimension.MECHANISM, Dimension.RECIPIENT_TYPE)
+COMMISSIONER_DIMENSIONS = (Dimension.CATEGORY, Dimension.ACTIVITY_TYPE, Dimension.TEAM_TYPE,
+                           Dimension.PROFESSION, Dimension.MECHANISM, Dimension.RECIPIENT_TYPE)
 _PASSED_THROUGH = ("service_team_type_code", "profession_id", "category_id", "activity_type_id",
                    "consultation_mechanism_code", "recipient_type_id", "patient_specific")
 
@@ -66,7 +66,8 @@ def _commissioner_scope(user: User, f: ActivityFilter, query: dict[str, Any]) ->
         errors["team_id"] = ["Commissioners receive figures for a whole provider, not for one team"]
     by = query.get("by") or []
     if len(by) > 1 or any(Dimension(d) not in COMMISSIONER_DIMENSIONS for d in by):
-        errors["by"] = ["Commissioners may group by one of: " + ", ".join(d.value for d in COMMISSIONER_DIMENSIONS)]
+        allowed = ", ".join(d.value for d in COMMISSIONER_DIMENSIONS)
+        errors["by"] = [f"Commissioners may group by one of: {allowed}"]
     organisation_id = query.get("organisation_id")
     commissioned = user.commissioned_organisation_ids
     if organisation_id is None:
@@ -84,8 +85,8 @@ def _commissioner_scope(user: User, f: ActivityFilter, query: dict[str, Any]) ->
 
 def _measures(figures: Totals | None) -> dict[str, Any]:
     if figures is None:
-        return {"activities": None, "minutes": None, "hours": None, "people_reached": None, "clinicians": None,
-                "patient_specific_minutes": None, "suppressed": True}
+        return {"activities": None, "minutes": None, "hours": None, "people_reached": None,
+                "clinicians": None, "patient_specific_minutes": None, "suppressed": True}
     return {"activities": figures.activities, "minutes": figures.minutes, "hours": float(figures.hours),
             "people_reached": figures.people_reached, "clinicians": figures.clinicians,
             "patient_specific_minutes": figures.patient_specific_minutes, "suppressed": False}

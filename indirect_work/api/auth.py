@@ -52,7 +52,8 @@ def _bearer_user() -> User | Any:
         return _unauthorised("Send your API token as: Authorization: Bearer <token>", "invalid_request")
     key = f"api-token:{client_ip() or 'unknown'}"
     if is_throttled(key):
-        return _too_many("Too many requests with a wrong API token. Wait and try again.", retry_after_seconds())
+        return _too_many("Too many requests with a wrong API token. Wait and try again.",
+                         retry_after_seconds())
     token = find_usable_token(secret.strip())
     if token is None:
         note_failure(key)
@@ -60,7 +61,8 @@ def _bearer_user() -> User | Any:
         shown = secret.strip()[:PREFIX_LENGTH] if secret.strip().startswith(TOKEN_MARK) else None
         record_event("api_token.rejected", details={"prefix": shown})
         db.session.commit()
-        return _unauthorised("The API token is not valid: it may be wrong, expired or revoked.", "invalid_token")
+        return _unauthorised("The API token is not valid: it may be wrong, expired or revoked.",
+                             "invalid_token")
     if note_use(token):
         db.session.commit()
     g.api_token = token

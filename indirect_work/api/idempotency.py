@@ -38,7 +38,8 @@ def request_key() -> str | None:
     if key is None:
         return None
     if not _KEY.match(key):
-        raise ValidationFailed({HEADER: ["The Idempotency-Key must be 1 to 255 printable characters, no spaces"]})
+        raise ValidationFailed(
+            {HEADER: ["The Idempotency-Key must be 1 to 255 printable characters, no spaces"]})
     return key
 
 

@@ -19,6 +19,8 @@ from marshmallow import Schema
 from indirect_work.api import schemas
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Request bodies; every other component describes an answer.
+INPUT_SCHEMAS = frozenset({"ActivityCreate", "ActivityUpdate"})
 ERROR_TEXT = {
     401: "No valid API token (expired, revoked or missing); a browser session may only read.",
     403: "The caller's role does not allow this.",
@@ -31,10 +33,11 @@ DESCRIPTION = """\
 The JSON API of Indirect Work, for electronic patient records, business intelligence tools and scripts.
 It applies exactly the rules of the web pages: a caller sees and changes what their role allows there.
 
-**Authentication.** Create a personal API token on your account page (*API tokens*, at `/account/api-tokens/`); it is
-shown once. Send it as `Authorization: Bearer <token>`. A token carries your own roles and nothing more,
-and stops working when it expires, when you revoke it, or when your account is deactivated. A signed-in
-browser session may read the API but never change anything.
+**Authentication.** Create a personal API token on your account's *API tokens* page
+(`/account/api-tokens/`); it is shown once. Send it as `Authorization: Bearer <token>`. A token
+carries your own roles and nothing more, and stops working when it expires, when you revoke it, or
+when your account is deactivated. A signed-in browser session may read the API but never change
+anything.
 
 **Errors** always have the shape `{"error": {"code", "message", "fields"}}`: 422 for data that is not
 valid (with `fields` naming each field and its messages), 409 for a stale `version` or a duplicate,
@@ -79,7 +82,8 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
     parameters = []
     for converter, name in _CONVERTER.findall(rule):
-        schema: dict[str, Any] = {"type": "integer", **schemas.ID} if converter == "int" else {"type": "string"}
+        schema: dict[str, Any] = {"type": "integer", **schemas.ID} if converter == "int" else {
+            "type": "string"}
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), parameters
 
@@ -88,7 +92,8 @@ def _error_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {"description": ERROR_TEXT[status],
                                 "content": {"application/json": {"schema": schemas.ErrorSchema}}}
     if status == 429:
-        response["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+        response["headers"] = {"Retry-After": {"description": "Seconds to wait.",
+                                                "schema": {"type": "integer"}}}
     if status == 401:
         response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
     return response
@@ -100,7 +105,8 @@ def _operation(meta: dict[str, Any], path_parameters: list[dict[str, Any]]) -> d
     if ok_schema is not None:
         ok["content"] = {"application/json": {"schema": ok_schema}}
     if status == 201:
-        ok["headers"] = {"Location": {"description": "The new record's address.", "schema": {"type": "string"}}}
+        ok["headers"] = {"Location": {"description": "The new record's address.",
+                                      "schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(status): ok}
     codes = set(meta["errors"]) | {429}
     if not meta["public"]:
@@ -126,8 +132,8 @@ def build_spec(app: Flask) -> dict[str, Any]:
     """The whole document, as a dict ready for ``jsonify``."""
     spec = APISpec(title="Indirect Work API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
-    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                   "description": "A personal API token from the account page."})
+    spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer", "description": "A personal API token from the account page."})
     spec.components.schema("Error", schema=schemas.ErrorSchema)
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -143,6 +149,10 @@ def build_spec(app: Flask) -> dict[str, Any]:
     document = spec.to_dict()
     document["security"] = [{"bearerAuth": []}]
     components = document["components"]["schemas"]
+    for name, component in components.items():
+        if name not in INPUT_SCHEMAS:  # answers always carry every field (``null`` where allowed)
+            component["required"] = [p for p in component["properties"]
+                                     if (name, p) != ("ErrorBody", "current")]
     components["ActivityCreate"]["required"] = list(schemas.CREATE_REQUIRED)
     components["ActivityCreate"]["example"] = schemas.CREATE_EXAMPLE
     components["ActivityUpdate"]["example"] = {"version": 1, "duration_minutes": 75, "note": None}
@@ -200,10 +210,12 @@ def operations_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
             found.append({
                 "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
                 "method": method.upper(), "path": path, "tag": op["tags"][0], "summary": op["summary"],
-                "description": markdown_lite(op.get("description", "")), "parameters": op.get("parameters", []),
+                "description": markdown_lite(op.get("description", "")),
+                "parameters": op.get("parameters", []),
                 "body": type_of(body) if body else None, "public": op.get("security") == [],
                 "responses": [(code, markdown_lite(r.get("description", ""), inline=True),
-                               type_of(r["content"]["application/json"]["schema"]) if r.get("content") else None)
+                               type_of(r["content"]["application/json"]["schema"])
+                               if r.get("content") else None)
                               for code, r in op["responses"].items()],
             })
     order = list(dict.fromkeys(o["tag"] for o in found))

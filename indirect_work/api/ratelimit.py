@@ -74,8 +74,9 @@ def make_store(uri: str) -> Store:
 def init_rate_limits(app: Flask) -> None:
     import os
 
+    default = 100_000 if app.testing else 120
     app.config.setdefault("IW_API_RATE_LIMIT_PER_MINUTE",
-                          int(os.environ.get("IW_API_RATE_LIMIT_PER_MINUTE") or (100_000 if app.testing else 120)))
+                          int(os.environ.get("IW_API_RATE_LIMIT_PER_MINUTE") or default))
     app.config.setdefault("IW_API_RATE_LIMIT_STORAGE_URI",
                           os.environ.get("IW_API_RATE_LIMIT_STORAGE_URI") or "memory://")
     app.extensions["iw_api_rate_limit"] = make_store(app.config["IW_API_RATE_LIMIT_STORAGE_URI"])

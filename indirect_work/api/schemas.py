@@ -45,10 +45,12 @@ class ActivityFieldsSchema(StrictSchema):
                               metadata={"description": "INDIRECT ACTIVITY DATE. Not in the future, not in a "
                                                        "locked month."})
     duration_minutes = fields.Integer(strict=True, metadata={
-        "description": "DURATION OF INDIRECT ACTIVITY in minutes.", "minimum": MIN_MINUTES, "maximum": MAX_MINUTES})
+        "description": "DURATION OF INDIRECT ACTIVITY in minutes.",
+        "minimum": MIN_MINUTES, "maximum": MAX_MINUTES})
     team_id = _id("One of the caller's own teams (see `GET /api/v1/me`).")
     consultation_mechanism_code = fields.String(metadata={
-        "description": "CONSULTATION MECHANISM (MENTAL HEALTH) code (see `GET /api/v1/consultation-mechanisms`).",
+        "description": "CONSULTATION MECHANISM (MENTAL HEALTH) code "
+                       "(see `GET /api/v1/consultation-mechanisms`).",
         "maxLength": 2, "example": "01"})
     recipient_type_ids = fields.List(_id("A recipient type."), metadata={
         "description": "Who received the work (see `GET /api/v1/recipient-types`); at least one.",
@@ -56,17 +58,19 @@ class ActivityFieldsSchema(StrictSchema):
     people_reached = fields.Integer(strict=True, metadata={
         "description": "How many people received the work. Defaults to 1 on create.",
         "minimum": 0, "maximum": MAX_PEOPLE})
-    start_time = fields.Time(format="iso", allow_none=True, error_messages={"invalid": TIME_MESSAGE}, metadata={
+    start_time = fields.Time(format="iso", allow_none=True, error_messages={"invalid": TIME_MESSAGE},
+                             metadata={
         "description": "INDIRECT ACTIVITY TIME, required for patient-specific types.", "example": "14:30:00"})
     service_request_id = fields.String(allow_none=True, metadata={
-        "description": "SERVICE REQUEST IDENTIFIER of the EPR referral: only for patient-specific types; letters, "
-                       "digits and hyphens; never an NHS number.", "maxLength": 20})
+        "description": "SERVICE REQUEST IDENTIFIER of the EPR referral: only for patient-specific "
+                       "types; letters, digits and hyphens; never an NHS number.", "maxLength": 20})
     note = fields.String(allow_none=True, metadata={
-        "description": "A short note for the clinician. No patient names or NHS numbers.", "maxLength": MAX_NOTE})
+        "description": "A short note for the clinician. No patient names or NHS numbers.",
+        "maxLength": MAX_NOTE})
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
-    """A new activity for the caller. Missing required fields come back as 422 with the rule set's messages."""
+    """A new activity for the caller; missing required fields are a 422 with the rule set's messages."""
 
 
 CREATE_EXAMPLE = {"activity_type_id": 3, "activity_on": "2026-03-15", "duration_minutes": 60, "team_id": 1,
@@ -110,7 +114,8 @@ class ActivitySchema(StrictSchema):
     start_time = fields.Time(format="iso", allow_none=True)
     duration_minutes = fields.Integer()
     consultation_mechanism_code = fields.String()
-    recipient_type_ids = fields.Method("_recipient_ids", metadata={"type": "array", "items": {"type": "integer"}})
+    recipient_type_ids = fields.Method("_recipient_ids",
+                                       metadata={"type": "array", "items": {"type": "integer"}})
     people_reached = fields.Integer()
     service_request_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -149,10 +154,11 @@ class ActivityListQuerySchema(StrictSchema):
     team_id = _id("Only this team.", query=True)
     clinician_id = _id("Admins only: one clinician's records (others only ever see their own).", query=True)
     updated_since = fields.AwareDateTime(
-        format="iso", error_messages={"invalid": "Enter a timestamp in ISO 8601 form, for example "
-                                                 "2026-03-15T09:00:00Z", "invalid_awareness": "Include the UTC offset"},
-        metadata={"description": "Only records created or changed at or after this moment (with its UTC offset): "
-                                 "for incremental loads into a warehouse."})
+        format="iso",
+        error_messages={"invalid": "Enter a timestamp in ISO 8601 form, for example 2026-03-15T09:00:00Z",
+                        "invalid_awareness": "Include the UTC offset"},
+        metadata={"description": "Only records created or changed at or after this moment (with its UTC "
+                                 "offset): for incremental loads into a warehouse."})
 
 
 class DeleteQuerySchema(StrictSchema):
@@ -169,7 +175,8 @@ class ActivityTypeSchema(ActivityTypeRefSchema):
     description = fields.String()
     mhsds_target = fields.String(metadata={"enum": ["MHS204", "LOCAL"]})
     snomed_concept_id = fields.String(allow_none=True)
-    is_active = fields.Boolean(metadata={"description": "Retired types stay on old records; new ones cannot use them."})
+    is_active = fields.Boolean(metadata={
+        "description": "Retired types stay on old records; new ones cannot use them."})
 
 
 class ActivityCategorySchema(StrictSchema):
@@ -196,7 +203,8 @@ class TeamSchema(StrictSchema):
     organisation_id = fields.Integer()
     local_id = fields.String(metadata={"description": "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER."})
     name = fields.String()
-    service_team_type_code = fields.String(metadata={"description": "SERVICE OR TEAM TYPE FOR MENTAL HEALTH."})
+    service_team_type_code = fields.String(metadata={
+        "description": "SERVICE OR TEAM TYPE FOR MENTAL HEALTH."})
     is_active = fields.Boolean()
 
 
@@ -205,7 +213,8 @@ class ProfessionSchema(StrictSchema):
     code = fields.String()
     label = fields.String()
     group = fields.String()
-    staff_group_code = fields.String(metadata={"description": "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH)."})
+    staff_group_code = fields.String(metadata={
+        "description": "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH)."})
     is_active = fields.Boolean()
 
 
@@ -246,7 +255,8 @@ class MeSchema(StrictSchema):
     default_team_id = fields.Integer(allow_none=True)
     roles = fields.List(fields.Nested(RoleSchema))
     permissions = fields.List(fields.String())
-    clinician_team_ids = fields.List(fields.Integer(), metadata={"description": "Teams the caller may log work for."})
+    clinician_team_ids = fields.List(fields.Integer(),
+                                     metadata={"description": "Teams the caller may log work for."})
     led_team_ids = fields.List(fields.Integer())
     commissioned_organisation_ids = fields.List(fields.Integer())
     authenticated_by = fields.String(metadata={"enum": ["token", "session"]})
@@ -264,10 +274,10 @@ class RollupQuerySchema(StrictSchema):
     end = fields.Date(required=True, format="iso", error_messages={"invalid": DATE_MESSAGE},
                       metadata={"description": "Last day of the period (inclusive)."})
     by = fields.List(fields.String(validate=validate.OneOf([d.value for d in Dimension])), load_default=list,
-                     validate=validate.Length(max=3), metadata={
-                         "description": "Up to three dimensions to group by, in order (repeat the parameter). "
-                                        "Commissioners may group by one of: category, activity_type, team_type, "
-                                        "profession, mechanism, recipient_type."})
+                     validate=validate.Length(max=3), metadata={"description": (
+                         "Up to three dimensions to group by, in order (repeat the parameter). Commissioners "
+                         "may group by one of: category, activity_type, team_type, profession, mechanism, "
+                         "recipient_type.")})
     organisation_id = _id("Only this provider organisation.", query=True)
     team_id = _id("Only this team (team leads: one of the teams they lead).", query=True)
     service_team_type_code = fields.String(validate=validate.Regexp(r"^[A-Z0-9]{1,3}$"))
@@ -294,7 +304,8 @@ class MeasuresSchema(StrictSchema):
     minutes = fields.Integer(allow_none=True)
     hours = fields.Float(allow_none=True)
     people_reached = fields.Integer(allow_none=True)
-    clinicians = fields.Integer(allow_none=True, metadata={"description": "Distinct clinicians contributing."})
+    clinicians = fields.Integer(allow_none=True,
+                                metadata={"description": "Distinct clinicians contributing."})
     patient_specific_minutes = fields.Integer(allow_none=True)
     suppressed = fields.Boolean()
 
@@ -326,11 +337,13 @@ class RollupSchema(StrictSchema):
 
 
 class ErrorBodySchema(StrictSchema):
-    code = fields.String(metadata={"description": "Machine-readable: validation_failed, not_found, conflict, ..."})
+    code = fields.String(metadata={
+        "description": "Machine-readable: validation_failed, not_found, conflict, ..."})
     message = fields.String(metadata={"description": "A sentence for people."})
     fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
                           metadata={"description": "Field name to messages (422)."})
-    current = fields.Nested(ActivitySchema, metadata={"description": "409 on an activity: the record as it is now."})
+    current = fields.Nested(ActivitySchema, metadata={
+        "description": "409 on an activity: the record as it is now."})
 
 
 class ErrorSchema(StrictSchema):

@@ -10,7 +10,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from indirect_work.api.tokens import DEFAULT_LIFETIME, LIFETIMES, create_token, list_tokens, revoke_token, token_state
+from indirect_work.api.tokens import (
+    DEFAULT_LIFETIME,
+    LIFETIMES,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_state,
+)
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
 
@@ -20,7 +27,8 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", templat
 class TokenForm(FlaskForm):
     name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
     lifetime_days = SelectField("Expires after", coerce=str, validate_choice=False,
-                                choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES], default=str(DEFAULT_LIFETIME))
+                                choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES],
+                                default=str(DEFAULT_LIFETIME))
 
 
 class RevokeForm(FlaskForm):
@@ -53,7 +61,8 @@ def create() -> Any:
         return _page(form, 400)
     lifetime = int(form.lifetime_days.data) if (form.lifetime_days.data or "").isdigit() else None
     try:
-        new = create_token(user=current_user._get_current_object(), name=form.name.data, lifetime_days=lifetime)
+        new = create_token(user=current_user._get_current_object(), name=form.name.data,
+                           lifetime_days=lifetime)
     except ValidationFailed as exc:
         for name, messages in exc.fields.items():
             getattr(form, name).errors = list(messages)

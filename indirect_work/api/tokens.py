@@ -68,7 +68,8 @@ def create_token(*, user: User, name: str | None, lifetime_days: int | None) -> 
 def list_tokens(user: User) -> list[ApiToken]:
     """The user's tokens, newest first (revoked and expired ones included, marked as such)."""
     return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
 def revoke_token(*, user: User, token_id: int) -> ApiToken:

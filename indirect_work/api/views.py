@@ -21,7 +21,15 @@ from sqlalchemy.orm import selectinload
 from indirect_work.api import idempotency, schemas
 from indirect_work.api.aggregates import rollup_for
 from indirect_work.api.auth import add_rate_headers, authenticate
-from indirect_work.api.openapi import build_spec, constraints_of, markdown_lite, operation, operations_of, type_of
+from indirect_work.api.openapi import (
+    INPUT_SCHEMAS,
+    build_spec,
+    constraints_of,
+    markdown_lite,
+    operation,
+    operations_of,
+    type_of,
+)
 from indirect_work.auth.models import User
 from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import EARLIEST_DATE, ActivityData
@@ -73,8 +81,9 @@ def _load(schema: type[Schema], data: Any, *, partial: bool = False) -> dict[str
         return schema().load(data, partial=partial)  # type: ignore[no-any-return]
     except SchemaError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed({("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
-                                for name, value in messages.items()}) from None
+        raise ValidationFailed({
+            ("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
+            for name, value in messages.items()}) from None
 
 
 def _args(schema: type[Schema]) -> dict[str, Any]:
@@ -123,12 +132,14 @@ def _conflict(exc: Conflict) -> Any:
 
 
 @bp.get("/me")
-@operation(summary="The signed-in user: roles, teams and permissions", tag="Caller", ok=(200, schemas.MeSchema))
+@operation(summary="The signed-in user: roles, teams and permissions", tag="Caller",
+           ok=(200, schemas.MeSchema))
 def me() -> Any:
     user = _user()
     token = g.get("api_token")
     return _json(schemas.MeSchema, {
-        "id": user.id, "email": user.email, "full_name": user.full_name, "organisation_id": user.organisation_id,
+        "id": user.id, "email": user.email, "full_name": user.full_name,
+        "organisation_id": user.organisation_id,
         "profession_id": user.profession_id, "default_team_id": user.default_team_id,
         "roles": sorted(({"role": a.role, "team_id": a.team_id, "organisation_id": a.organisation_id}
                          for a in user.role_assignments), key=lambda r: (r["role"], r["team_id"] or 0,
@@ -137,7 +148,8 @@ def me() -> Any:
         "clinician_team_ids": sorted(user.clinician_team_ids), "led_team_ids": sorted(user.led_team_ids),
         "commissioned_organisation_ids": sorted(user.commissioned_organisation_ids),
         "authenticated_by": g.get("api_auth"),
-        "token": {"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at} if token else None,
+        "token": ({"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at}
+                  if token else None),
     })
 
 
@@ -202,7 +214,8 @@ def activity_create() -> Any:
 @bp.patch("/activities/<int:activity_id>")
 @operation(summary="Change an activity", tag="Activities", body=schemas.ActivityUpdateSchema,
            ok=(200, schemas.ActivitySchema), errors=(403, 404, 409),
-           description="Only the fields sent change. `version` must be the one last read, or the answer is 409.")
+           description="Only the fields sent change. `version` must be the one last read, "
+                       "or the answer is 409.")
 def activity_update(activity_id: int) -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
@@ -275,8 +288,8 @@ def professions() -> Any:
 @bp.get("/teams")
 @operation(summary="Teams the caller works in, leads or commissions", tag="Reference data",
            ok=(200, schemas.TeamListSchema),
-           description="Clinicians and team leads: their own teams. Commissioners: the teams of the providers "
-                       "they commission. Admins: every team.")
+           description="Clinicians and team leads: their own teams. Commissioners: the teams of the "
+                       "providers they commission. Admins: every team.")
 def teams() -> Any:
     user = _user()
     stmt = select(Team).order_by(Team.name, Team.id)
@@ -293,11 +306,12 @@ def teams() -> Any:
 @bp.get("/rollups")
 @operation(summary="Aggregate figures (what the dashboard and the workbook use)", tag="Aggregates",
            query=schemas.RollupQuerySchema, ok=(200, schemas.RollupSchema), errors=(403, 404),
-           description="Totals over a period, optionally grouped by up to three dimensions. What is added up "
-                       "depends on the caller's role: admins every record; team leads their teams; commissioners "
-                       "one provider they commission, with groups from fewer than the suppression threshold of "
-                       "distinct clinicians suppressed (all measures `null`, `suppressed: true`), and more "
-                       "groups hidden so that none can be worked out from the total; clinicians their own records.")
+           description=("Totals over a period, optionally grouped by up to three dimensions. What is "
+                        "added up depends on the caller's role: admins every record; team leads their "
+                        "teams; commissioners one provider they commission, with groups from fewer than "
+                        "the suppression threshold of distinct clinicians suppressed (all measures "
+                        "`null`, `suppressed: true`), and more groups hidden so that none can be worked "
+                        "out from the total; clinicians their own records."))
 def rollups() -> Any:
     return _json(schemas.RollupSchema, rollup_for(_user(), _args(schemas.RollupQuerySchema)))
 
@@ -322,4 +336,4 @@ def _spec() -> dict[str, Any]:
 @operation(summary="This documentation as a web page", tag="Documentation", public=True)
 def docs() -> Any:
     return render_template("api/docs.html", spec=_spec(), operations=operations_of, markdown=markdown_lite,
-                           type_of=type_of, constraints_of=constraints_of)
+                           type_of=type_of, constraints_of=constraints_of, inputs=INPUT_SCHEMAS)

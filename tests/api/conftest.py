@@ -48,10 +48,12 @@ class Api:
         return self.client.get("/api/v1" + path, headers=self._headers(kw.pop("headers", None)), **kw)
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.client.post("/api/v1" + path, json=body, headers=self._headers(kw.pop("headers", None)), **kw)
+        headers = self._headers(kw.pop("headers", None))
+        return self.client.post("/api/v1" + path, json=body, headers=headers, **kw)
 
     def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
-        return self.client.patch("/api/v1" + path, json=body, headers=self._headers(kw.pop("headers", None)), **kw)
+        headers = self._headers(kw.pop("headers", None))
+        return self.client.patch("/api/v1" + path, json=body, headers=headers, **kw)
 
     def delete(self, path: str, **kw: Any) -> Any:
         return self.client.delete("/api/v1" + path, headers=self._headers(kw.pop("headers", None)), **kw)

@@ -36,7 +36,8 @@ def test_create_then_get_list_update_and_delete(api, team, clinician):
     assert deleted.status_code == 204
     assert api.get(f"/activities/{body['id']}").status_code == 404
     assert db.session.get(Activity, body["id"]).deleted_at is not None
-    actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(body["id"]))))
+    actions = set(db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_id == str(body["id"]))))
     assert {"activity.create", "activity.update", "activity.delete"} <= actions
 
 
@@ -92,7 +93,8 @@ def test_admin_reads_and_filters_everyones_records(make, api_as, team, clinician
     db.session.commit()
     admin = api_as(make.admin())
     assert {a["id"] for a in admin.get("/activities").get_json()["items"]} == {mine.id, other.id}
-    assert [a["id"] for a in admin.get(f"/activities?clinician_id={clinician.id}").get_json()["items"]] == [mine.id]
+    theirs = admin.get(f"/activities?clinician_id={clinician.id}").get_json()["items"]
+    assert [a["id"] for a in theirs] == [mine.id]
     assert admin.get(f"/activities/{other.id}").status_code == 200
 
 
@@ -110,7 +112,8 @@ def test_commissioner_may_not_touch_records(make, api_as, clinician):
 
 def test_stale_update_is_409_with_the_current_record(api, team):
     created = api.post("/activities", activity_json(team)).get_json()
-    assert api.patch(f"/activities/{created['id']}", {"version": 1, "duration_minutes": 50}).status_code == 200
+    first = api.patch(f"/activities/{created['id']}", {"version": 1, "duration_minutes": 50})
+    assert first.status_code == 200
     stale = api.patch(f"/activities/{created['id']}", {"version": 1, "duration_minutes": 70})
     assert stale.status_code == 409
     error = stale.get_json()["error"]

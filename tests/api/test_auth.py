@@ -1,4 +1,4 @@
-"""API authentication: personal tokens (shown once, hashed, expiring, revocable), cookies, throttling, limits."""
+"""API authentication: tokens (shown once, hashed, expiring, revocable), cookies, throttles, rate limits."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from tests.api.conftest import Api, activity_json
 
 
 def _events(action):
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    return list(db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, clinician):

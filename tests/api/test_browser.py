@@ -53,7 +53,8 @@ def test_token_made_on_the_account_page_works_for_a_script(live_server, phone_pa
     status, me = _call(live_server, token, "GET", "/me")
     assert status == 200 and me["email"] == "clinician@example.org"
     types = {t["code"]: t["id"] for t in _call(live_server, token, "GET", "/activity-types")[1]["items"]}
-    recipients = {r["code"]: r["id"] for r in _call(live_server, token, "GET", "/recipient-types")[1]["items"]}
+    recipient_list = _call(live_server, token, "GET", "/recipient-types")[1]["items"]
+    recipients = {r["code"]: r["id"] for r in recipient_list}
     status, created = _call(live_server, token, "POST", "/activities", {
         "activity_type_id": types["CONSULT_TEAM"], "activity_on": date.today().isoformat(),
         "duration_minutes": 50, "team_id": me["clinician_team_ids"][0], "consultation_mechanism_code": "01",

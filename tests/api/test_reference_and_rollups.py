@@ -82,7 +82,7 @@ def test_commissioner_gets_suppressed_aggregates_only(make, api_as, two_teams, a
     assert body["scope"]["suppression_threshold"] == app.config["IW_SUPPRESSION_THRESHOLD"] == 3
     assert body["totals"]["activities"] == 6 and body["totals"]["suppressed"] is False
     rows = {r["labels"][0]: r for r in body["rows"]}
-    # Training comes from one clinician: hidden; consultation then hidden too, or training = total - consultation.
+    # Training comes from one clinician: hidden. Consultation too, or training = total - consultation.
     assert rows["Teaching and training delivered"]["suppressed"] is True
     assert rows["Teaching and training delivered"]["minutes"] is None
     assert rows["Consultation"]["suppressed"] is True
