@@ -24,9 +24,8 @@ from sqlalchemy import func, select
 from indirect_work.auth.models import User
 from indirect_work.capture.forms import activity_data_from_text
 from indirect_work.capture.models import Activity
-from indirect_work.capture.rules import ActivityData, validate_activity
-from indirect_work.capture.services import create_activity
-from indirect_work.core.errors import ValidationFailed
+from indirect_work.capture.rules import ActivityData, RuleCache, validate_activity
+from indirect_work.capture.services import create_many
 from indirect_work.core.spreadsheets import csv_text
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
@@ -203,6 +202,7 @@ class _Lookups:
         from indirect_work.capture.services import default_team_id
 
         self.default_team = default_team_id(user)
+        self.rules = RuleCache()
 
 
 def check_row(user: User, lookups: _Lookups, number: int, values: dict[str, str], *,
@@ -244,7 +244,7 @@ def check_row(user: User, lookups: _Lookups, number: int, values: dict[str, str]
                 recipient_ids.append(str(found))
     raw["recipient_type_ids"] = recipient_ids
     data, parse_errors = activity_data_from_text(**raw)
-    rule_errors = validate_activity(user, data, today=today)
+    rule_errors = validate_activity(user, data, today=today, cache=lookups.rules)
     for name, messages in {**rule_errors, **parse_errors}.items():
         errors.setdefault(FIELD_COLUMNS.get(name, name), messages)
     for column, message in lookup_errors.items():
@@ -335,26 +335,19 @@ class ImportResult:
 
 
 def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityData]]) -> ImportResult:
-    """Save every row (flush only; the caller commits once). Any row failing now fails them all."""
+    """Save every row not imported before (flush only; the caller commits once).
+
+    Any row failing the rules now (a month locked since the preview) fails them all.
+    """
     tokens = {number: row_token(user, file_hash, number) for number, _ in rows}
-    existing = set()
+    existing: set[str | None] = set()
     for chunk in range(0, len(rows), 500):
         part = [tokens[number] for number, _ in rows[chunk:chunk + 500]]
         existing |= set(db.session.scalars(select(Activity.submission_token).where(
             Activity.submission_token.in_(part))))
-    failures: dict[str, list[str]] = {}
-    created = 0
-    for number, data in rows:
-        if tokens[number] in existing:
-            continue
-        try:
-            create_activity(actor=user, data=data, source="import", submission_token=tokens[number])
-            created += 1
-        except ValidationFailed as exc:
-            failures[f"row {number}"] = [m for messages in exc.fields.values() for m in messages]
-    if failures:
-        raise ValidationFailed(failures, message="Some rows are no longer valid, so nothing was imported")
-    return ImportResult(created, len(existing))
+    todo = [(f"row {number}", data, tokens[number]) for number, data in rows if tokens[number] not in existing]
+    created = create_many(actor=user, rows=todo, source="import")
+    return ImportResult(created, len(rows) - len(todo))
 
 
 def row_token(user: User, file_hash: str, number: int) -> str:

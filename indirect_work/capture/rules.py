@@ -125,6 +125,16 @@ def check_record_unlocked(actor: User, activity: Activity) -> dict[str, list[str
     ]}
 
 
+@dataclass
+class RuleCache:
+    """Look-ups remembered across many records checked together (an import of thousands of rows)."""
+
+    locks: dict[tuple[int, date], bool] = field(default_factory=dict)
+    recipients: dict[tuple[int, ...], dict[int, RecipientType]] = field(default_factory=dict)
+    #: Strong references: the session's identity map is weak, so without them every row reloads.
+    objects: dict[tuple[type, Any], Any] = field(default_factory=dict)
+
+
 def validate_activity(
     actor: User,
     data: ActivityData,
@@ -132,6 +142,7 @@ def validate_activity(
     existing: Activity | None = None,
     clinician: User | None = None,
     today: date | None = None,
+    cache: RuleCache | None = None,
 ) -> dict[str, list[str]]:
     """Check ``data`` against every rule of the record; ``{}`` means it may be saved.
 
@@ -157,7 +168,7 @@ def validate_activity(
     if data.activity_type_id is None:
         err("activity_type_id", "Select the type of activity")
     else:
-        activity_type = db.session.get(ActivityType, data.activity_type_id) if _id_ok(data.activity_type_id) else None
+        activity_type = _get(ActivityType, data.activity_type_id, cache) if _id_ok(data.activity_type_id) else None
         if activity_type is None:
             err("activity_type_id", "Select a type of activity from the list")
         elif not _still_allowed(activity_type, existing, "activity_type_id") or not (
@@ -170,7 +181,7 @@ def validate_activity(
     if data.team_id is None:
         err("team_id", "Select the team you did this work for")
     else:
-        team = db.session.get(Team, data.team_id) if _id_ok(data.team_id) else None
+        team = _get(Team, data.team_id, cache) if _id_ok(data.team_id) else None
         if team is None:
             err("team_id", "Select a team from the list")
         elif team.id not in clinician.clinician_team_ids and not _kept(existing, "team_id", team.id):
@@ -184,7 +195,7 @@ def validate_activity(
         err("activity_on", "The date cannot be in the future")
     elif data.activity_on < EARLIEST_DATE:
         err("activity_on", "Enter a date from 1 January 2000 onwards")
-    elif team is not None and not actor.is_admin and locked_month(team.id, data.activity_on) is not None:
+    elif team is not None and not actor.is_admin and _is_locked(team.id, data.activity_on, cache):
         err("activity_on", lock_message(team, data.activity_on))
 
     # Duration and reach --------------------------------------------------------------------
@@ -203,7 +214,7 @@ def validate_activity(
         err("consultation_mechanism_code", "Select how the activity was delivered")
     else:
         code = data.consultation_mechanism_code
-        mechanism = db.session.get(ConsultationMechanism, code) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
+        mechanism = _get(ConsultationMechanism, code, cache) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
         if mechanism is None:
             err("consultation_mechanism_code", "Select how the activity was delivered from the list")
         elif not _still_allowed(mechanism, existing, "consultation_mechanism_code"):
@@ -212,9 +223,7 @@ def validate_activity(
     if not data.recipient_type_ids:
         err("recipient_type_ids", "Select who received the work")
     else:
-        wanted = [i for i in data.recipient_type_ids if _id_ok(i)]
-        found = {r.id: r for r in db.session.scalars(
-            select(RecipientType).where(RecipientType.id.in_(wanted)))} if wanted else {}
+        found = _recipients(tuple(i for i in data.recipient_type_ids if _id_ok(i)), cache)
         kept = {r.id for r in existing.recipient_types} if existing is not None else set()
         if len(found) != len(data.recipient_type_ids):
             err("recipient_type_ids", "Select who received the work from the list")
@@ -250,6 +259,36 @@ def validate_activity(
         if numbers:
             err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
     return errors
+
+
+def _get(model: type, key: Any, cache: RuleCache | None) -> Any:
+    if cache is None:
+        return db.session.get(model, key)
+    if (model, key) not in cache.objects:
+        obj = db.session.get(model, key)
+        if isinstance(obj, ActivityType):
+            cache.objects[(ActivityCategory, obj.category_id)] = obj.category
+        cache.objects[(model, key)] = obj
+    return cache.objects[(model, key)]
+
+
+def _is_locked(team_id: int, day: date, cache: RuleCache | None) -> bool:
+    if cache is None:
+        return locked_month(team_id, day) is not None
+    key = (team_id, month_start(day))
+    if key not in cache.locks:
+        cache.locks[key] = locked_month(team_id, day) is not None
+    return cache.locks[key]
+
+
+def _recipients(ids: tuple[int, ...], cache: RuleCache | None) -> dict[int, RecipientType]:
+    if cache is not None and ids in cache.recipients:
+        return cache.recipients[ids]
+    found = {r.id: r for r in db.session.scalars(
+        select(RecipientType).where(RecipientType.id.in_(ids)))} if ids else {}
+    if cache is not None:
+        cache.recipients[ids] = found
+    return found
 
 
 def _id_ok(value: Any) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from indirect_work.audit.services import record_event
 from indirect_work.capture import importer, pages
@@ -247,6 +248,12 @@ def import_commit() -> Any:
     except importer.ImportFileError as exc:
         return render_template("capture/import.html", form=form, preview=None, payload=None, file_error=str(exc),
                                columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), 422
+    except IntegrityError:
+        db.session.rollback()
+        return render_template("capture/import.html", form=form, preview=None, payload=None,
+                               file_error="This file is being imported at this moment (perhaps in another tab). "
+                                          "Check My activities before trying again.",
+                               columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), 409
     except ValidationFailed as exc:
         db.session.rollback()
         problems = [f"{where.capitalize()}: {' '.join(messages)}" for where, messages in exc.fields.items()]

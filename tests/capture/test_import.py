@@ -8,6 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from indirect_work.audit.models import AuditEvent
 
 from indirect_work.capture import importer
 from indirect_work.capture.models import Activity
@@ -79,6 +82,10 @@ def test_commit_saves_the_valid_rows_once(signed_in, clinician):
     rows = db.session.query(Activity).filter_by(clinician_id=clinician.id).order_by(Activity.id).all()
     assert [(a.duration_minutes, a.source) for a in rows] == [(90, "import"), (120, "import"), (30, "import")]
     assert rows[2].service_request_id == "SR-1234" and rows[1].consultation_mechanism_code == "11"
+    assert [r.code for r in rows[1].recipient_types] == ["WARD_STAFF"]
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "activity.create")).all()
+    assert sorted(int(e.object_id) for e in events) == sorted(a.id for a in rows)
+    assert all(e.details["source"] == "import" and "Pathway" not in str(e.details) for e in events)
     again = signed_in.post_form("/activities/import/commit", {"payload": payload})
     assert again.status_code == 302
     assert count_activities(clinician_id=clinician.id) == 3
@@ -95,7 +102,7 @@ def test_commit_is_all_or_nothing_when_a_row_became_invalid(signed_in, clinician
     db.session.add(MonthLock(team_id=team.id, month=month_start(yesterday), is_locked=True))
     db.session.commit()
     response = signed_in.post_form("/activities/import/commit", {"payload": payload})
-    assert response.status_code == 422 and "nothing was imported" in response.text
+    assert response.status_code == 422 and "nothing was saved" in response.text
     assert count_activities(clinician_id=clinician.id) == 0
 
 
