@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from indirect_work import create_app  # noqa: E402
 from indirect_work.auth.models import Role, RoleAssignment, User  # noqa: E402
@@ -76,12 +76,46 @@ def summary(samples: list[float]) -> str:
     return f"median {statistics.median(samples):7.1f} ms   p90 {p90:7.1f} ms   min {ordered[0]:7.1f} ms"
 
 
-def explain(stmt: Any) -> None:
-    dialect = db.engine.dialect.name
-    compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
-    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if dialect == "postgresql" else "EXPLAIN QUERY PLAN "
-    for row in db.session.execute(text(prefix + str(compiled))):
-        print("    " + " | ".join(str(v) for v in row))
+def explain_request(app: Any, client: Any, url: str) -> None:
+    """EXPLAIN ANALYZE every statement one dashboard request runs; print each plan and its time."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                _many: bool) -> None:
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        dialect = engine.dialect.name
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) " if dialect == "postgresql" else "EXPLAIN QUERY PLAN "
+        total = 0.0
+        raw = engine.raw_connection()
+        try:
+            for number, (statement, parameters) in enumerate(statements, 1):
+                if not statement.lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor = raw.cursor()
+                cursor.execute(prefix + statement, parameters)
+                lines = [" | ".join(str(v) for v in row) for row in cursor.fetchall()]
+                cursor.close()
+                first = " ".join(statement.split())[:100]
+                print(f"\n[{number}] {first}...")
+                for line in lines:
+                    print("    " + line)
+                    if line.startswith("Execution Time:"):
+                        total += float(line.split()[2])
+            raw.rollback()
+        finally:
+            raw.close()
+        if dialect == "postgresql":
+            print(f"\nSum of execution times of the request's {len(statements)} statements: {total:.1f} ms")
 
 
 def main() -> None:
@@ -118,15 +152,6 @@ def main() -> None:
         for name, fn in parts.items():
             print(f"  {name:<28} {summary(timed(fn, max(5, args.runs // 3)))}")
             db.session.rollback()
-        if args.explain:
-            from indirect_work.reports.queries import _measures, _where  # the statements the functions run
-
-            print("\nPlan: headline totals")
-            explain(select(*_measures()).select_from(Activity).join(queries.ActivityType).where(*_where(f)))
-            print("\nPlan: hours by month")
-            month = queries.month_key(Activity.activity_on)
-            explain(select(month, *_measures()).select_from(Activity).join(queries.ActivityType)
-                    .where(*_where(f)).group_by(month))
         db.session.remove()
 
     client = app.test_client()
@@ -141,6 +166,8 @@ def main() -> None:
 
     samples = timed(request, args.runs)
     print(f"\nGET {url} (whole request, {args.runs} runs): {summary(samples)}")
+    if args.explain:
+        explain_request(app, client, url)
 
 
 if __name__ == "__main__":

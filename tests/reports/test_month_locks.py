@@ -260,8 +260,8 @@ def test_api_refuses_a_locked_month(client, locked):
     _db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     record = locked["record"]
-    body = {"activity_type_id": record.activity_type_id, "activity_on": DAY.isoformat(), "duration_minutes": 30,
-            "team_id": locked["team"].id, "consultation_mechanism_code": "01",
+    body = {"activity_type_id": record.activity_type_id, "activity_on": DAY.isoformat(),
+            "duration_minutes": 30, "team_id": locked["team"].id, "consultation_mechanism_code": "01",
             "recipient_type_ids": [r.id for r in record.recipient_types], "people_reached": 2}
     response = client.post("/api/v1/activities", json=body, headers=headers)
     assert response.status_code == 422 and "locked" in response.get_data(as_text=True)
