@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from indirect_work.api.tokens import (
@@ -18,6 +18,9 @@ from indirect_work.api.tokens import (
     revoke_token,
     token_state,
 )
+from indirect_work.audit.services import record_event
+from indirect_work.auth.passwords import verify_password
+from indirect_work.auth.throttle import is_throttled, note_failure
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
 
@@ -29,6 +32,7 @@ class TokenForm(FlaskForm):
     lifetime_days = SelectField("Expires after", coerce=str, validate_choice=False,
                                 choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES],
                                 default=str(DEFAULT_LIFETIME))
+    current_password = PasswordField("Your password", description="A token acts as you, so confirm it is you")
 
 
 class RevokeForm(FlaskForm):
@@ -59,11 +63,25 @@ def create() -> Any:
     form = TokenForm()
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return _page(form, 400)
+    user = current_user._get_current_object()
+    key = f"login:{user.email}"  # wrong passwords here count with the sign-in page's
+    if is_throttled(key):
+        record_event("auth.reauth_throttled", actor=user)
+        from indirect_work.auth.views import try_later
+
+        return try_later()
     lifetime = int(form.lifetime_days.data) if (form.lifetime_days.data or "").isdigit() else None
+    password_ok = verify_password(user.password_hash, form.current_password.data or "")
     try:
-        new = create_token(user=current_user._get_current_object(), name=form.name.data,
-                           lifetime_days=lifetime)
+        if not password_ok:
+            raise ValidationFailed({"current_password": ["Your password is not correct"]})
+        new = create_token(user=user, name=form.name.data, lifetime_days=lifetime)
     except ValidationFailed as exc:
+        db.session.rollback()
+        if not password_ok:
+            note_failure(key)
+            record_event("auth.reauth_failed", actor=user)
+            db.session.commit()
         for name, messages in exc.fields.items():
             getattr(form, name).errors = list(messages)
         return _page(form, 422)

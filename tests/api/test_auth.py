@@ -15,6 +15,7 @@ from indirect_work.auth.models import ApiToken
 from indirect_work.core.db import utcnow
 from indirect_work.extensions import db
 from tests.api.conftest import Api, activity_json
+from tests.factories import Factory
 
 
 def _events(action):
@@ -26,7 +27,8 @@ def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, cl
     login(clinician)
     page = client.get("/account/api-tokens/")
     assert page.status_code == 200 and "You have no API tokens" in page.get_data(as_text=True)
-    created = client.post_form("/account/api-tokens/", {"name": "Data warehouse", "lifetime_days": "90"})
+    created = client.post_form("/account/api-tokens/", {"name": "Data warehouse", "lifetime_days": "90",
+                                                         "current_password": Factory.PASSWORD})
     assert created.status_code == 200
     assert created.headers["Cache-Control"] == "no-store"
     secret = re.search(r'data-testid="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)
@@ -50,12 +52,27 @@ def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, cl
 
 def test_token_form_errors_are_shown_and_csrf_is_required(client, login, clinician):
     login(clinician)
-    empty = client.post_form("/account/api-tokens/", {"name": " ", "lifetime_days": "9999"})
+    empty = client.post_form("/account/api-tokens/", {"name": " ", "lifetime_days": "9999",
+                                                       "current_password": Factory.PASSWORD})
     html = empty.get_data(as_text=True)
     assert empty.status_code == 422 and "Enter a name for the token" in html and "Select how long" in html
-    forged = client.post_form("/account/api-tokens/", {"name": "x", "lifetime_days": "30"}, csrf=False)
+    forged = client.post_form("/account/api-tokens/", {"name": "x", "lifetime_days": "30",
+                                                        "current_password": Factory.PASSWORD}, csrf=False)
     assert forged.status_code == 400
     assert db.session.scalar(select(ApiToken.id)) is None
+
+
+def test_token_needs_the_password_and_wrong_ones_are_throttled(app, monkeypatch, client, login, clinician):
+    monkeypatch.setitem(app.config, "IW_LOGIN_MAX_FAILURES", 2)
+    login(clinician)
+    form = {"name": "Script", "lifetime_days": "30", "current_password": "not my password"}
+    wrong = client.post_form("/account/api-tokens/", form)
+    assert wrong.status_code == 422 and "Your password is not correct" in wrong.get_data(as_text=True)
+    assert client.post_form("/account/api-tokens/", form).status_code == 422
+    paused = client.post_form("/account/api-tokens/", {**form, "current_password": Factory.PASSWORD})
+    assert paused.status_code == 429 and paused.headers["Retry-After"]
+    assert db.session.scalar(select(ApiToken.id)) is None
+    assert len(_events("auth.reauth_failed")) == 2
 
 
 def test_another_users_token_cannot_be_revoked(client, login, make, api_as, team, clinician):

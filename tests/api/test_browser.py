@@ -39,6 +39,7 @@ def test_token_made_on_the_account_page_works_for_a_script(live_server, phone_pa
     phone_page.goto(live_server.url + "/account/api-tokens/")
     phone_page.fill("#name", "Warehouse loader")
     phone_page.select_option("#lifetime_days", "30")
+    phone_page.fill("#current_password", "demo-password-2026")
     phone_page.click("[data-testid=create-token]")
     token = phone_page.locator("[data-testid=new-token]").inner_text().strip()
     assert token.startswith("iw_")
