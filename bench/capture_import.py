@@ -27,7 +27,9 @@ from tests.factories import Factory  # noqa: E402
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+    url = (
+        sys.argv[1] if len(sys.argv) > 1 else "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+    )
     rows = int(os.environ.get("ROWS", importer.MAX_ROWS))
     app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -40,8 +42,10 @@ def main() -> None:
         lines = [",".join(importer.COLUMN_NAMES)]
         for i in range(rows):
             day = (date.today() - timedelta(days=1 + i % 300)).isoformat()
-            lines.append(f"{day},CONSULT_TEAM,{30 + i % 60},,01,MH_TEAM_STAFF;WARD_STAFF,{1 + i % 9},,,"
-                         f"Note {i} about pathway work")
+            lines.append(
+                f"{day},CONSULT_TEAM,{30 + i % 60},,01,MH_TEAM_STAFF;WARD_STAFF,{1 + i % 9},,,"
+                f"Note {i} about pathway work"
+            )
         content = "\n".join(lines).encode()
         started = time.monotonic()
         preview = importer.preview_file(user, "bench.csv", content)
@@ -53,8 +57,11 @@ def main() -> None:
         result = importer.commit_rows(user, file_hash, signed_rows)
         db.session.commit()
         saved = time.monotonic() - started
-        print(f"{db.engine.dialect.name}: {rows} rows, {len(content) / 1e6:.1f} MB file; preview {checked:.1f} s; "
-              f"signed preview {len(payload) / 1e3:.0f} kB; commit {saved:.1f} s ({result.created} created)")
+        print(
+            f"{db.engine.dialect.name}: {rows} rows, {len(content) / 1e6:.1f} MB file; "
+            f"preview {checked:.1f} s; "
+            f"signed preview {len(payload) / 1e3:.0f} kB; commit {saved:.1f} s ({result.created} created)"
+        )
         db.drop_all()
 
 

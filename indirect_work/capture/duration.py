@@ -45,7 +45,8 @@ def parse_duration(text: object) -> int:
         return hours * 60 + minutes
     if re.fullmatch(r"\d+[.,]\d+", value):
         raise ValueError(
-            f"A number on its own is minutes. For hours add h, for example {value}h; for minutes enter a whole number"
+            f"A number on its own is minutes. For hours add h, for example {value}h; "
+            "for minutes enter a whole number"
         )
     match = _UNITS.match(value)
     if not match or not (match.group("hours") or match.group("minutes")):

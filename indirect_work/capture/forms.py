@@ -34,34 +34,48 @@ class ActivityForm(FlaskForm):
 
     activity_type_id = StringField("Type of activity")
     activity_on = StringField("Date", description="For example 15/03/2026. Today unless you change it.")
-    duration = StringField("How long did it take?",
-                           description="Minutes or hours, for example 45, 1:30, 1h30 or 1.5h")
-    team_id = SelectField("Team", choices=[], validate_choice=False, coerce=str,
-                          description="The team this work was for")
-    consultation_mechanism_code = SelectField("How was it delivered?", choices=[], validate_choice=False,
-                                              coerce=str)
-    recipient_type_ids = MultiCheckboxField("Who received it?", choices=[], validate_choice=False, coerce=str,
-                                            description="Select all that apply")
-    people_reached = StringField("Number of people reached",
-                                 description="Everyone who took part or received the advice, for example 12")
+    duration = StringField(
+        "How long did it take?", description="Minutes or hours, for example 45, 1:30, 1h30 or 1.5h"
+    )
+    team_id = SelectField(
+        "Team", choices=[], validate_choice=False, coerce=str, description="The team this work was for"
+    )
+    consultation_mechanism_code = SelectField(
+        "How was it delivered?", choices=[], validate_choice=False, coerce=str
+    )
+    recipient_type_ids = MultiCheckboxField(
+        "Who received it?", choices=[], validate_choice=False, coerce=str, description="Select all that apply"
+    )
+    people_reached = StringField(
+        "Number of people reached",
+        description="Everyone who took part or received the advice, for example 12",
+    )
     start_time = StringField("Start time", description="24-hour clock, for example 14:30")
     service_request_id = StringField(
         "Service request identifier",
         description="The referral identifier from the patient record (letters, numbers and hyphens). "
-                    "Never a name or NHS number.")
-    note = TextAreaField("Note (optional)",
-                         description="A few words for your own reference. Do not include patient names or NHS numbers.")
+        "Never a name or NHS number.",
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        description="A few words for your own reference. Do not include patient names or NHS numbers.",
+    )
     submission_token = HiddenField()
     version = HiddenField()
 
     def to_data(self) -> tuple[ActivityData, dict[str, list[str]]]:
         """Parse the typed values; returns the data and ``{field: [message]}`` for unreadable values."""
         return activity_data_from_text(
-            activity_type_id=self.activity_type_id.data, activity_on=self.activity_on.data,
-            duration=self.duration.data, team_id=self.team_id.data,
+            activity_type_id=self.activity_type_id.data,
+            activity_on=self.activity_on.data,
+            duration=self.duration.data,
+            team_id=self.team_id.data,
             consultation_mechanism_code=self.consultation_mechanism_code.data,
-            recipient_type_ids=self.recipient_type_ids.data or [], people_reached=self.people_reached.data,
-            start_time=self.start_time.data, service_request_id=self.service_request_id.data, note=self.note.data,
+            recipient_type_ids=self.recipient_type_ids.data or [],
+            people_reached=self.people_reached.data,
+            start_time=self.start_time.data,
+            service_request_id=self.service_request_id.data,
+            note=self.note.data,
         )
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
@@ -96,20 +110,27 @@ def activity_data_from_text(**raw: Any) -> tuple[ActivityData, dict[str, list[st
 
     recipient_ids = []
     for value in raw.get("recipient_type_ids") or []:
-        number = parse("recipient_type_ids", lambda t: parse_int(t, "Select who received the work from the list"),
-                       value)
+        number = parse(
+            "recipient_type_ids", lambda t: parse_int(t, "Select who received the work from the list"), value
+        )
         if number is not None:
             recipient_ids.append(number)
     data = ActivityData(
-        activity_type_id=parse("activity_type_id", lambda t: parse_int(t, "Select a type of activity from the list"),
-                               raw.get("activity_type_id")),
+        activity_type_id=parse(
+            "activity_type_id",
+            lambda t: parse_int(t, "Select a type of activity from the list"),
+            raw.get("activity_type_id"),
+        ),
         activity_on=parse("activity_on", parse_date, raw.get("activity_on")),
         duration_minutes=parse("duration_minutes", parse_duration, raw.get("duration")),
         team_id=parse("team_id", lambda t: parse_int(t, "Select a team from the list"), raw.get("team_id")),
         consultation_mechanism_code=_text(raw.get("consultation_mechanism_code")),
         recipient_type_ids=recipient_ids,
-        people_reached=parse("people_reached", lambda t: parse_int(
-            t, "Enter the number of people reached as a whole number, for example 12"), raw.get("people_reached")),
+        people_reached=parse(
+            "people_reached",
+            lambda t: parse_int(t, "Enter the number of people reached as a whole number, for example 12"),
+            raw.get("people_reached"),
+        ),
         start_time=parse("start_time", parse_time, raw.get("start_time")),
         service_request_id=_text(raw.get("service_request_id")),
         note=_text(raw.get("note")),
@@ -151,7 +172,9 @@ def parse_time(text: str) -> time:
     raise ValueError("Enter the start time on the 24-hour clock, for example 14:30")
 
 
-def merge_errors(parse_errors: dict[str, list[str]], rule_errors: dict[str, list[str]]) -> dict[str, list[str]]:
+def merge_errors(
+    parse_errors: dict[str, list[str]], rule_errors: dict[str, list[str]]
+) -> dict[str, list[str]]:
     """Parse errors win: "enter a real date" is more useful than "enter the date"."""
     merged = dict(rule_errors)
     merged.update(parse_errors)

@@ -37,25 +37,57 @@ PAYLOAD_MAX_AGE = 3600
 #: (column, required?, what it holds) - the template's header and the page's documentation.
 COLUMNS: list[tuple[str, str, str]] = [
     ("date", "Required", "Date of the activity: 2026-03-15 or 15/03/2026. Not in the future."),
-    ("activity_type", "Required", "The activity type's code (for example CONSULT_TEAM) or its name as shown on the log form."),
-    ("duration", "Required", "How long it took: 45 (minutes), 1:30, 1h30 or 1.5h. From 1 minute to 24 hours."),
+    (
+        "activity_type",
+        "Required",
+        "The activity type's code (for example CONSULT_TEAM) or its name as shown on the log form.",
+    ),
+    (
+        "duration",
+        "Required",
+        "How long it took: 45 (minutes), 1:30, 1h30 or 1.5h. From 1 minute to 24 hours.",
+    ),
     ("team", "Optional", "Your team's local identifier or name. Empty means your usual team."),
-    ("consultation_mechanism", "Required", "How it was delivered: the MHSDS code (01 face to face, 02 telephone, 11 video...) or its name."),
+    (
+        "consultation_mechanism",
+        "Required",
+        "How it was delivered: the MHSDS code (01 face to face, 02 telephone, 11 video...) or its name.",
+    ),
     ("recipient_types", "Required", "Who received it: codes or names, several separated by semicolons (;)."),
     ("people_reached", "Optional", "How many people it reached, a whole number. Empty means 1."),
     ("start_time", "Patient-specific only", "Start time on the 24-hour clock, for example 14:30."),
-    ("service_request_id", "Patient-specific only", "The referral's service request identifier. Never an NHS number."),
+    (
+        "service_request_id",
+        "Patient-specific only",
+        "The referral's service request identifier. Never an NHS number.",
+    ),
     ("note", "Optional", "Up to 500 characters. No patient names or NHS numbers."),
 ]
 COLUMN_NAMES = [c[0] for c in COLUMNS]
-EXAMPLE_ROW = ["2026-03-02", "TRAIN_STAFF", "1:30", "", "01", "MH_TEAM_STAFF;WARD_STAFF", "12", "", "",
-               "Trauma-informed care session"]
+EXAMPLE_ROW = [
+    "2026-03-02",
+    "TRAIN_STAFF",
+    "1:30",
+    "",
+    "01",
+    "MH_TEAM_STAFF;WARD_STAFF",
+    "12",
+    "",
+    "",
+    "Trauma-informed care session",
+]
 #: Which column a rule's field name is reported against.
 FIELD_COLUMNS = {
-    "activity_on": "date", "activity_type_id": "activity_type", "duration_minutes": "duration",
-    "team_id": "team", "consultation_mechanism_code": "consultation_mechanism",
-    "recipient_type_ids": "recipient_types", "people_reached": "people_reached", "start_time": "start_time",
-    "service_request_id": "service_request_id", "note": "note",
+    "activity_on": "date",
+    "activity_type_id": "activity_type",
+    "duration_minutes": "duration",
+    "team_id": "team",
+    "consultation_mechanism_code": "consultation_mechanism",
+    "recipient_type_ids": "recipient_types",
+    "people_reached": "people_reached",
+    "start_time": "start_time",
+    "service_request_id": "service_request_id",
+    "note": "note",
 }
 
 
@@ -96,13 +128,18 @@ def _normalise(text: Any) -> str:
 
 # Reading files ---------------------------------------------------------------------------------
 
+
 def read_table(filename: str, content: bytes) -> list[list[Any]]:
     """Rows of cells from a CSV or XLSX file; raises :class:`ImportFileError` with a readable message."""
     name = (filename or "").lower()
     if not content:
-        raise ImportFileError("The file is empty. Choose a CSV or XLSX file with a header row and your records")
+        raise ImportFileError(
+            "The file is empty. Choose a CSV or XLSX file with a header row and your records"
+        )
     if name.endswith(".xls"):
-        raise ImportFileError("That is an old Excel file (.xls). Open it in Excel and save it as .xlsx or CSV UTF-8")
+        raise ImportFileError(
+            "That is an old Excel file (.xls). Open it in Excel and save it as .xlsx or CSV UTF-8"
+        )
     if name.endswith(".xlsx"):
         return _read_xlsx(content)
     if name.endswith(".csv") or name.endswith(".txt"):
@@ -118,7 +155,8 @@ def _read_csv(content: bytes) -> list[list[Any]]:
     except UnicodeDecodeError:
         raise ImportFileError(
             "The file's characters could not be read (it is not UTF-8). In Excel use Save As, then "
-            "\"CSV UTF-8 (Comma delimited)\", and upload that file") from None
+            '"CSV UTF-8 (Comma delimited)", and upload that file'
+        ) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
@@ -129,17 +167,23 @@ def _read_csv(content: bytes) -> list[list[Any]]:
                 break
         return rows
     except csv.Error as exc:
-        raise ImportFileError(f"The CSV file could not be read ({exc}). Check the quotes around values") from None
+        raise ImportFileError(
+            f"The CSV file could not be read ({exc}). Check the quotes around values"
+        ) from None
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
     if not content.startswith(b"PK\x03\x04"):
-        raise ImportFileError("The file is not a real Excel .xlsx file. Save it from Excel as .xlsx or CSV UTF-8")
+        raise ImportFileError(
+            "The file is not a real Excel .xlsx file. Save it from Excel as .xlsx or CSV UTF-8"
+        )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError(f"The Excel file could not be opened ({exc.__class__.__name__}). "
-                              "Save it again from Excel as .xlsx") from None
+        raise ImportFileError(
+            f"The Excel file could not be opened ({exc.__class__.__name__}). "
+            "Save it again from Excel as .xlsx"
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         rows: list[list[Any]] = []
@@ -149,8 +193,9 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
                 break
         return rows
     except Exception as exc:  # noqa: BLE001 - a damaged workbook can fail in many ways inside openpyxl
-        raise ImportFileError(f"The Excel file could not be read ({exc.__class__.__name__}). "
-                              "Save it again from Excel as .xlsx") from None
+        raise ImportFileError(
+            f"The Excel file could not be read ({exc.__class__.__name__}). Save it again from Excel as .xlsx"
+        ) from None
     finally:
         workbook.close()
 
@@ -163,8 +208,11 @@ def _cell_text(value: Any, column: str) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%H:%M") if column in ("start_time", "duration") and value.year < 1901 \
+        return (
+            value.strftime("%H:%M")
+            if column in ("start_time", "duration") and value.year < 1901
             else value.date().isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, time):
@@ -175,6 +223,7 @@ def _cell_text(value: Any, column: str) -> str:
 
 
 # Checking rows ---------------------------------------------------------------------------------
+
 
 class _Lookups:
     """Codes and names the file may use, loaded once per file."""
@@ -205,18 +254,23 @@ class _Lookups:
         self.rules = RuleCache()
 
 
-def check_row(user: User, lookups: _Lookups, number: int, values: dict[str, str], *,
-              today: date | None = None) -> ImportRow:
+def check_row(
+    user: User, lookups: _Lookups, number: int, values: dict[str, str], *, today: date | None = None
+) -> ImportRow:
     """Turn one row's text into ``ActivityData`` and check it with the record rules."""
     row = ImportRow(number, values)
     errors: dict[str, list[str]] = {}
     for column, text in values.items():
         if isinstance(text, _FORMULA) or (isinstance(text, str) and text.startswith("=")):
             errors[column] = ["This cell holds a formula. Type the value itself instead"]
-    raw: dict[str, Any] = {"duration": values.get("duration"), "activity_on": values.get("date"),
-                           "start_time": values.get("start_time"), "note": values.get("note"),
-                           "service_request_id": values.get("service_request_id"),
-                           "people_reached": values.get("people_reached") or "1"}
+    raw: dict[str, Any] = {
+        "duration": values.get("duration"),
+        "activity_on": values.get("date"),
+        "start_time": values.get("start_time"),
+        "note": values.get("note"),
+        "service_request_id": values.get("service_request_id"),
+        "people_reached": values.get("people_reached") or "1",
+    }
     lookup_errors: dict[str, str] = {}
 
     def find(column: str, table: dict[str, Any], message: str) -> str:
@@ -229,17 +283,24 @@ def check_row(user: User, lookups: _Lookups, number: int, values: dict[str, str]
             return ""
         return str(found)
 
-    raw["activity_type_id"] = find("activity_type", lookups.types, "“{}” is not an activity type code or name")
-    raw["consultation_mechanism_code"] = find("consultation_mechanism", lookups.mechanisms,
-                                              "“{}” is not a consultation mechanism code or name")
-    team_text = find("team", lookups.teams, "“{}” is not one of your teams (use its local identifier or name)")
+    raw["activity_type_id"] = find(
+        "activity_type", lookups.types, "“{}” is not an activity type code or name"
+    )
+    raw["consultation_mechanism_code"] = find(
+        "consultation_mechanism", lookups.mechanisms, "“{}” is not a consultation mechanism code or name"
+    )
+    team_text = find(
+        "team", lookups.teams, "“{}” is not one of your teams (use its local identifier or name)"
+    )
     raw["team_id"] = team_text or ("" if values.get("team") else str(lookups.default_team or ""))
     recipient_ids = []
     for part in (values.get("recipient_types") or "").split(";"):
         if part.strip():
             found = lookups.recipients.get(_normalise(part))
             if found is None:
-                lookup_errors["recipient_types"] = f"“{part.strip()[:60]}” is not a recipient type code or name"
+                lookup_errors["recipient_types"] = (
+                    f"“{part.strip()[:60]}” is not a recipient type code or name"
+                )
             else:
                 recipient_ids.append(str(found))
     raw["recipient_type_ids"] = recipient_ids
@@ -266,8 +327,12 @@ def preview_file(user: User, filename: str, content: bytes) -> ImportPreview:
     header = [_normalise(_cell_text(v, "")).replace(" ", "_") for v in table[0]]
     missing = [c for c, need, _ in COLUMNS if need == "Required" and c not in header]
     if missing:
-        raise ImportFileError("The header row is missing the column" + ("s " if len(missing) > 1 else " ")
-                              + ", ".join(missing) + ". Download the template to see the columns")
+        raise ImportFileError(
+            "The header row is missing the column"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(missing)
+            + ". Download the template to see the columns"
+        )
     body = [r for r in table[1:] if any(_cell_text(v, "") for v in r)]
     if len(body) > MAX_ROWS:
         raise ImportFileError(f"The file has more than {MAX_ROWS:,} records. Split it into smaller files")
@@ -292,6 +357,7 @@ def preview_file(user: User, filename: str, content: bytes) -> ImportPreview:
 
 # Between preview and commit --------------------------------------------------------------------
 
+
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="capture-import-v1")
 
@@ -301,12 +367,24 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str) -> str:
     for row in preview.valid_rows:
         d = row.data
         assert d is not None
-        rows.append([row.number, d.activity_type_id, d.activity_on.isoformat() if d.activity_on else None,
-                     d.duration_minutes, d.team_id, d.consultation_mechanism_code, d.recipient_type_ids,
-                     d.people_reached, d.start_time.strftime("%H:%M:%S") if d.start_time else None,
-                     d.service_request_id, d.note])
-    return _serializer(secret_key).dumps({"u": user.id, "h": preview.file_hash, "f": preview.filename[:200],
-                                          "r": rows})
+        rows.append(
+            [
+                row.number,
+                d.activity_type_id,
+                d.activity_on.isoformat() if d.activity_on else None,
+                d.duration_minutes,
+                d.team_id,
+                d.consultation_mechanism_code,
+                d.recipient_type_ids,
+                d.people_reached,
+                d.start_time.strftime("%H:%M:%S") if d.start_time else None,
+                d.service_request_id,
+                d.note,
+            ]
+        )
+    return _serializer(secret_key).dumps(
+        {"u": user.id, "h": preview.file_hash, "f": preview.filename[:200], "r": rows}
+    )
 
 
 def load_signed(token: str, user: User, secret_key: str) -> tuple[str, list[tuple[int, ActivityData]]]:
@@ -320,11 +398,26 @@ def load_signed(token: str, user: User, secret_key: str) -> tuple[str, list[tupl
     if payload.get("u") != user.id:
         raise ImportFileError("The preview could not be read. Upload the file again")
     rows = []
-    for number, type_id, on, minutes, team_id, mechanism, recipients, people, start, sri, note in payload["r"]:
-        rows.append((number, ActivityData(
-            activity_type_id=type_id, activity_on=date.fromisoformat(on), duration_minutes=minutes, team_id=team_id,
-            consultation_mechanism_code=mechanism, recipient_type_ids=list(recipients), people_reached=people,
-            start_time=time.fromisoformat(start) if start else None, service_request_id=sri, note=note)))
+    for number, type_id, on, minutes, team_id, mechanism, recipients, people, start, sri, note in payload[
+        "r"
+    ]:
+        rows.append(
+            (
+                number,
+                ActivityData(
+                    activity_type_id=type_id,
+                    activity_on=date.fromisoformat(on),
+                    duration_minutes=minutes,
+                    team_id=team_id,
+                    consultation_mechanism_code=mechanism,
+                    recipient_type_ids=list(recipients),
+                    people_reached=people,
+                    start_time=time.fromisoformat(start) if start else None,
+                    service_request_id=sri,
+                    note=note,
+                ),
+            )
+        )
     return payload["h"], rows
 
 
@@ -342,10 +435,13 @@ def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityData]]
     tokens = {number: row_token(user, file_hash, number) for number, _ in rows}
     existing: set[str | None] = set()
     for chunk in range(0, len(rows), 500):
-        part = [tokens[number] for number, _ in rows[chunk:chunk + 500]]
-        existing |= set(db.session.scalars(select(Activity.submission_token).where(
-            Activity.submission_token.in_(part))))
-    todo = [(f"row {number}", data, tokens[number]) for number, data in rows if tokens[number] not in existing]
+        part = [tokens[number] for number, _ in rows[chunk : chunk + 500]]
+        existing |= set(
+            db.session.scalars(select(Activity.submission_token).where(Activity.submission_token.in_(part)))
+        )
+    todo = [
+        (f"row {number}", data, tokens[number]) for number, data in rows if tokens[number] not in existing
+    ]
     created = create_many(actor=user, rows=todo, source="import")
     return ImportResult(created, len(rows) - len(todo))
 
@@ -355,11 +451,20 @@ def row_token(user: User, file_hash: str, number: int) -> str:
 
 
 def count_imported(user: User) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(Activity).where(
-        Activity.clinician_id == user.id, Activity.source == "import", Activity.deleted_at.is_(None))) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Activity)
+            .where(
+                Activity.clinician_id == user.id, Activity.source == "import", Activity.deleted_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 # Template --------------------------------------------------------------------------------------
+
 
 def template_csv() -> str:
     return csv_text(COLUMN_NAMES, [EXAMPLE_ROW])

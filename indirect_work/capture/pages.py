@@ -66,6 +66,7 @@ def safe_back(target: str | None) -> str | None:
 
 # Form choices ----------------------------------------------------------------------------------
 
+
 def user_teams(user: User, activity: Activity | None = None) -> list[Team]:
     ids = set(user.clinician_team_ids)
     query = select(Team).where(Team.id.in_(ids), Team.is_active.is_(True)) if ids else None
@@ -78,13 +79,18 @@ def user_teams(user: User, activity: Activity | None = None) -> list[Team]:
 def set_choices(form: ActivityForm, user: User, activity: Activity | None = None) -> None:
     """Teams the user belongs to, active modes and recipients (plus any the record already uses)."""
     form.team_id.choices = [("", "Select a team")] + [(str(t.id), t.name) for t in user_teams(user, activity)]
-    mechanisms = list(db.session.scalars(select(ConsultationMechanism).order_by(ConsultationMechanism.sort_order)))
+    mechanisms = list(
+        db.session.scalars(select(ConsultationMechanism).order_by(ConsultationMechanism.sort_order))
+    )
     keep_code = activity.consultation_mechanism_code if activity else None
     form.consultation_mechanism_code.choices = [("", "Select how")] + [
-        (m.code, m.label) for m in mechanisms if m.is_active or m.code == keep_code]
+        (m.code, m.label) for m in mechanisms if m.is_active or m.code == keep_code
+    ]
     keep_ids = {r.id for r in activity.recipient_types} if activity else set()
     recipients = db.session.scalars(select(RecipientType).order_by(RecipientType.sort_order))
-    form.recipient_type_ids.choices = [(str(r.id), r.label) for r in recipients if r.is_active or r.id in keep_ids]
+    form.recipient_type_ids.choices = [
+        (str(r.id), r.label) for r in recipients if r.is_active or r.id in keep_ids
+    ]
 
 
 @dataclass
@@ -95,11 +101,15 @@ class TypeGroup:
 
 def type_groups(user: User, activity: Activity | None = None) -> list[TypeGroup]:
     """Active types grouped by category, with the user's most used first in their own group."""
-    types = list(db.session.scalars(
-        select(ActivityType).join(ActivityCategory)
-        .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True))
-        .options(selectinload(ActivityType.category))
-        .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.label)))
+    types = list(
+        db.session.scalars(
+            select(ActivityType)
+            .join(ActivityCategory)
+            .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True))
+            .options(selectinload(ActivityType.category))
+            .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.label)
+        )
+    )
     if activity is not None and activity.activity_type not in types:
         types.insert(0, activity.activity_type)
     usage = type_usage(user)
@@ -115,6 +125,7 @@ def type_groups(user: User, activity: Activity | None = None) -> list[TypeGroup]
 
 
 # Pre-filling -----------------------------------------------------------------------------------
+
 
 def fill_from_template(form: ActivityForm, template: Template) -> None:
     form.activity_type_id.data = str(template.activity_type_id)
@@ -152,14 +163,19 @@ def prefill(form: ActivityForm, user: User, args: Any) -> bool:
     form.people_reached.data = "1"
     try:
         if args.get("favourite"):
-            fill_from_template(form, favourite_template(
-                get_favourite_for(user, int_or_zero(args.get("favourite")))))
+            fill_from_template(
+                form, favourite_template(get_favourite_for(user, int_or_zero(args.get("favourite"))))
+            )
             return True
         if args.get("repeat"):
-            fill_from_template(form, activity_template(get_activity_for(user, int_or_zero(args.get("repeat")))))
+            fill_from_template(
+                form, activity_template(get_activity_for(user, int_or_zero(args.get("repeat"))))
+            )
             return True
         if args.get("duplicate"):
-            fill_from_activity(form, get_activity_for(user, int_or_zero(args.get("duplicate"))), include_all=False)
+            fill_from_activity(
+                form, get_activity_for(user, int_or_zero(args.get("duplicate"))), include_all=False
+            )
             return True
     except NotFound:
         return False
@@ -168,20 +184,28 @@ def prefill(form: ActivityForm, user: User, args: Any) -> bool:
 
 # Page contexts ---------------------------------------------------------------------------------
 
+
 def form_context(user: User, form: ActivityForm, activity: Activity | None = None) -> dict[str, Any]:
     groups = type_groups(user, activity)
     patient_specific = {str(t.id) for g in groups for t in g.types if t.is_patient_specific}
-    return {"type_groups": groups, "patient_type_selected": (form.activity_type_id.data or "") in patient_specific,
-            "format_duration": format_duration}
+    return {
+        "type_groups": groups,
+        "patient_type_selected": (form.activity_type_id.data or "") in patient_specific,
+        "format_duration": format_duration,
+    }
 
 
 def log_context(user: User, form: ActivityForm) -> dict[str, Any]:
     today = date.today()
     start = week_start(today)
     favourites = [favourite_template(f) for f in list_favourites(user)]
-    this_week = list(db.session.scalars(
-        list_activities_query(user, ActivityFilter(date_from=start, date_to=start + timedelta(days=6)))
-        .order_by(None).order_by(Activity.created_at.desc(), Activity.id.desc())))
+    this_week = list(
+        db.session.scalars(
+            list_activities_query(user, ActivityFilter(date_from=start, date_to=start + timedelta(days=6)))
+            .order_by(None)
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+        )
+    )
     return {
         **form_context(user, form),
         "favourites": favourites,
@@ -235,27 +259,58 @@ def list_context(user: User, args: Any) -> dict[str, Any]:
     period = args.get("period") if args.get("period") in PERIODS else "3-months"
     date_from, date_to, errors = period_range(period, args, today)
     filters = ActivityFilter(
-        date_from=date_from, date_to=date_to,
+        date_from=date_from,
+        date_to=date_to,
         activity_type_id=int_or_zero(args.get("type")) or None,
         category_id=int_or_zero(args.get("category")) or None,
         team_id=int_or_zero(args.get("team")) or None,
     )
-    page = db.paginate(list_activities_query(user, filters), page=max(int_or_zero(args.get("page")), 1),
-                       per_page=PER_PAGE, error_out=False)
-    keep = {k: v for k, v in (("period", period), ("type", args.get("type")), ("category", args.get("category")),
-                              ("team", args.get("team")), ("from", args.get("from")), ("to", args.get("to"))) if v}
+    page = db.paginate(
+        list_activities_query(user, filters),
+        page=max(int_or_zero(args.get("page")), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    keep = {
+        k: v
+        for k, v in (
+            ("period", period),
+            ("type", args.get("type")),
+            ("category", args.get("category")),
+            ("team", args.get("team")),
+            ("from", args.get("from")),
+            ("to", args.get("to")),
+        )
+        if v
+    }
     return {
-        "page": page, "totals": sum_activities(user, filters), "filters": filters, "period": period,
-        "periods": PERIODS, "filter_errors": errors, "args": keep, "date_from": date_from, "date_to": date_to,
-        "categories": list(db.session.scalars(select(ActivityCategory).order_by(ActivityCategory.sort_order))),
-        "types": list(db.session.scalars(select(ActivityType).join(ActivityCategory)
-                                         .order_by(ActivityCategory.sort_order, ActivityType.sort_order))),
-        "teams": user_teams(user), "format_duration": format_duration,
+        "page": page,
+        "totals": sum_activities(user, filters),
+        "filters": filters,
+        "period": period,
+        "periods": PERIODS,
+        "filter_errors": errors,
+        "args": keep,
+        "date_from": date_from,
+        "date_to": date_to,
+        "categories": list(
+            db.session.scalars(select(ActivityCategory).order_by(ActivityCategory.sort_order))
+        ),
+        "types": list(
+            db.session.scalars(
+                select(ActivityType)
+                .join(ActivityCategory)
+                .order_by(ActivityCategory.sort_order, ActivityType.sort_order)
+            )
+        ),
+        "teams": user_teams(user),
+        "format_duration": format_duration,
         "raw": {"from": args.get("from", ""), "to": args.get("to", "")},
     }
 
 
 # Week grid -------------------------------------------------------------------------------------
+
 
 def week_from_arg(text: str | None) -> date:
     try:
@@ -301,19 +356,34 @@ class WeekGrid:
         self.start = start
         self.days = [start + timedelta(days=i) for i in range(7)]
         self.errors: list[str] = []
-        records = list(db.session.scalars(
-            list_activities_query(user, ActivityFilter(date_from=start, date_to=self.days[-1]))))
+        records = list(
+            db.session.scalars(
+                list_activities_query(user, ActivityFilter(date_from=start, date_to=self.days[-1]))
+            )
+        )
         templates: dict[tuple[Any, ...], Template] = {}
         by_key: dict[tuple[Any, ...], list[Activity]] = defaultdict(list)
         for activity in sorted(records, key=lambda a: a.id):
             template = activity_template(activity)
             templates.setdefault(template.key, template)
             by_key[template.key].append(activity)
-        usual = [favourite_template(f) for f in list_favourites(user)] + recent_templates(user, limit=8, by="key")
+        usual = [favourite_template(f) for f in list_favourites(user)] + recent_templates(
+            user, limit=8, by="key"
+        )
         for template in usual:
             templates.setdefault(template.key, template)
-        types = {t.id: t for t in db.session.scalars(select(ActivityType).where(
-            ActivityType.id.in_([t.activity_type_id for t in templates.values()])))} if templates else {}
+        types = (
+            {
+                t.id: t
+                for t in db.session.scalars(
+                    select(ActivityType).where(
+                        ActivityType.id.in_([t.activity_type_id for t in templates.values()])
+                    )
+                )
+            }
+            if templates
+            else {}
+        )
         teams = {t.id: t for t in user_teams(user)}
         mechanisms = {m.code: m.label for m in db.session.scalars(select(ConsultationMechanism))}
         self.lines: list[Line] = []
@@ -337,8 +407,14 @@ class WeekGrid:
                     cell.text = format_duration(sum(a.duration_minutes for a in on_day))
                 cells.append(cell)
             team = teams.get(template.team_id or 0)
-            detail = ", ".join(x for x in (team.name if team else "",
-                                           mechanisms.get(template.consultation_mechanism_code or "", "")) if x)
+            detail = ", ".join(
+                x
+                for x in (
+                    team.name if team else "",
+                    mechanisms.get(template.consultation_mechanism_code or "", ""),
+                )
+                if x
+            )
             self.lines.append(Line(len(self.lines), template, activity_type.label, detail, cells))
 
     @staticmethod
@@ -358,7 +434,9 @@ class WeekGrid:
                 try:
                     changes += self._save_cell(line, cell, typed, int_or_zero(form.get(name + "-version")))
                 except ValidationFailed as exc:
-                    failures[name] = [m for messages in exc.fields.values() for m in messages] or [exc.message]
+                    failures[name] = [m for messages in exc.fields.values() for m in messages] or [
+                        exc.message
+                    ]
         if failures:
             raise ValidationFailed(failures, message="Some days could not be saved; nothing was changed")
         return changes
@@ -385,10 +463,14 @@ class WeekGrid:
     @staticmethod
     def _data(template: Template, day: date, typed: str) -> ActivityData:
         data, errors = activity_data_from_text(
-            activity_type_id=str(template.activity_type_id), activity_on=day.isoformat(), duration=typed,
-            team_id=str(template.team_id or ""), consultation_mechanism_code=template.consultation_mechanism_code,
+            activity_type_id=str(template.activity_type_id),
+            activity_on=day.isoformat(),
+            duration=typed,
+            team_id=str(template.team_id or ""),
+            consultation_mechanism_code=template.consultation_mechanism_code,
             recipient_type_ids=[str(i) for i in template.recipient_type_ids],
-            people_reached=str(template.people_reached if template.people_reached is not None else 1))
+            people_reached=str(template.people_reached if template.people_reached is not None else 1),
+        )
         if errors:
             raise ValidationFailed(errors)
         return data

@@ -111,18 +111,23 @@ def locked_month(team_id: int, day: date) -> MonthLock | None:
 
 def lock_message(team: Team | None, day: date) -> str:
     name = team.name if team else "this team"
-    return (f"{format_month(day)} is locked for {name}: its records can no longer be added or changed. "
-            "Ask your team lead if something needs correcting")
+    return (
+        f"{format_month(day)} is locked for {name}: its records can no longer be added or changed. "
+        "Ask your team lead if something needs correcting"
+    )
 
 
 def check_record_unlocked(actor: User, activity: Activity) -> dict[str, list[str]]:
     """An existing record whose own month is locked may not be changed or deleted (except by admins)."""
     if actor.is_admin or locked_month(activity.team_id, activity.activity_on) is None:
         return {}
-    return {"activity_on": [
-        f"This record is in {format_month(activity.activity_on)}, which is locked for {activity.team.name}: "
-        "it can no longer be changed or deleted. Ask your team lead if something needs correcting"
-    ]}
+    return {
+        "activity_on": [
+            f"This record is in {format_month(activity.activity_on)}, "
+            f"which is locked for {activity.team.name}: "
+            "it can no longer be changed or deleted. Ask your team lead if something needs correcting"
+        ]
+    }
 
 
 @dataclass
@@ -168,7 +173,9 @@ def validate_activity(
     if data.activity_type_id is None:
         err("activity_type_id", "Select the type of activity")
     else:
-        activity_type = _get(ActivityType, data.activity_type_id, cache) if _id_ok(data.activity_type_id) else None
+        activity_type = (
+            _get(ActivityType, data.activity_type_id, cache) if _id_ok(data.activity_type_id) else None
+        )
         if activity_type is None:
             err("activity_type_id", "Select a type of activity from the list")
         elif not _still_allowed(activity_type, existing, "activity_type_id") or not (
@@ -214,7 +221,9 @@ def validate_activity(
         err("consultation_mechanism_code", "Select how the activity was delivered")
     else:
         code = data.consultation_mechanism_code
-        mechanism = _get(ConsultationMechanism, code, cache) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
+        mechanism = (
+            _get(ConsultationMechanism, code, cache) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
+        )
         if mechanism is None:
             err("consultation_mechanism_code", "Select how the activity was delivered from the list")
         elif not _still_allowed(mechanism, existing, "consultation_mechanism_code"):
@@ -235,19 +244,29 @@ def validate_activity(
         if data.start_time is None:
             err("start_time", "Enter the start time, for example 14:30 (needed for patient-specific work)")
         if data.service_request_id is None:
-            err("service_request_id",
-                "Enter the service request identifier of the patient's referral (needed for patient-specific work)")
+            err(
+                "service_request_id",
+                "Enter the service request identifier of the patient's referral "
+                "(needed for patient-specific work)",
+            )
     elif activity_type is not None and data.service_request_id is not None:
-        err("service_request_id",
-            f"Leave the service request identifier empty: “{activity_type.label}” is not about one patient")
+        err(
+            "service_request_id",
+            f"Leave the service request identifier empty: “{activity_type.label}” is not about one patient",
+        )
     if data.service_request_id is not None:
         if not SERVICE_REQUEST_ID.match(data.service_request_id):
-            err("service_request_id",
-                "The service request identifier can only contain letters, numbers and hyphens, up to 20 characters")
+            err(
+                "service_request_id",
+                "The service request identifier can only contain letters, numbers and hyphens, "
+                "up to 20 characters",
+            )
         elif is_valid_nhs_number(re.sub(r"[ -]", "", data.service_request_id)):
-            err("service_request_id",
+            err(
+                "service_request_id",
                 "That looks like an NHS number. Enter the referral's service request identifier from the "
-                "patient record, never the NHS number")
+                "patient record, never the NHS number",
+            )
 
     # Note ----------------------------------------------------------------------------------
     if data.note is not None:
@@ -284,8 +303,11 @@ def _is_locked(team_id: int, day: date, cache: RuleCache | None) -> bool:
 def _recipients(ids: tuple[int, ...], cache: RuleCache | None) -> dict[int, RecipientType]:
     if cache is not None and ids in cache.recipients:
         return cache.recipients[ids]
-    found = {r.id: r for r in db.session.scalars(
-        select(RecipientType).where(RecipientType.id.in_(ids)))} if ids else {}
+    found = (
+        {r.id: r for r in db.session.scalars(select(RecipientType).where(RecipientType.id.in_(ids)))}
+        if ids
+        else {}
+    )
     if cache is not None:
         cache.recipients[ids] = found
     return found
@@ -308,5 +330,8 @@ def _still_allowed(obj: Any, existing: Activity | None, name: str) -> bool:
 
 def active_type_query() -> Any:
     """Active types in active categories (what a new record may use)."""
-    return (select(ActivityType).join(ActivityCategory)
-            .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True)))
+    return (
+        select(ActivityType)
+        .join(ActivityCategory)
+        .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True))
+    )

@@ -56,8 +56,9 @@ def _apply(activity: Activity, data: ActivityData) -> None:
     with db.session.no_autoflush:  # one UPDATE (one version step) per change, not one per lookup
         team = db.session.get(Team, data.team_id)
         assert team is not None  # validated
-        recipients = list(db.session.scalars(
-            select(RecipientType).where(RecipientType.id.in_(data.recipient_type_ids))))
+        recipients = list(
+            db.session.scalars(select(RecipientType).where(RecipientType.id.in_(data.recipient_type_ids)))
+        )
         _assign(activity, data, team, recipients)
 
 
@@ -75,8 +76,14 @@ def _assign(activity: Activity, data: ActivityData, team: Team, recipients: list
     activity.recipient_types = recipients
 
 
-def create_activity(*, actor: User, data: ActivityData, source: str = "web",
-                    submission_token: str | None = None, clinician: User | None = None) -> Activity:
+def create_activity(
+    *,
+    actor: User,
+    data: ActivityData,
+    source: str = "web",
+    submission_token: str | None = None,
+    clinician: User | None = None,
+) -> Activity:
     """Save a new record for ``clinician`` (the actor by default).
 
     A ``submission_token`` already used by this clinician returns that record instead of a second
@@ -91,8 +98,13 @@ def create_activity(*, actor: User, data: ActivityData, source: str = "web",
     errors = validate_activity(actor, data, clinician=clinician)
     if errors:
         raise ValidationFailed(errors)
-    activity = Activity(clinician_id=clinician.id, source=source, submission_token=submission_token or None,
-                        created_by_id=actor.id, updated_by_id=actor.id)
+    activity = Activity(
+        clinician_id=clinician.id,
+        source=source,
+        submission_token=submission_token or None,
+        created_by_id=actor.id,
+        updated_by_id=actor.id,
+    )
     _apply(activity, data)
     try:
         with db.session.begin_nested():
@@ -104,8 +116,13 @@ def create_activity(*, actor: User, data: ActivityData, source: str = "web",
         if existing is None:
             raise
         return _replayed(existing, clinician)
-    record_event("activity.create", actor=actor, object_type="activity", object_id=activity.id,
-                 details={**audit_fields(activity), "source": source, "clinician_id": clinician.id})
+    record_event(
+        "activity.create",
+        actor=actor,
+        object_type="activity",
+        object_id=activity.id,
+        details={**audit_fields(activity), "source": source, "clinician_id": clinician.id},
+    )
     return activity
 
 
@@ -125,42 +142,75 @@ def create_many(*, actor: User, rows: list[tuple[str, ActivityData, str | None]]
                 failures[label] = [message for messages in errors.values() for message in messages]
     if failures:
         raise ValidationFailed(failures, message="Some rows are no longer valid, so nothing was saved")
-    teams = {t.id: t for t in db.session.scalars(select(Team).where(
-        Team.id.in_({data.team_id for _, data, _ in rows})))}
+    teams = {
+        t.id: t
+        for t in db.session.scalars(select(Team).where(Team.id.in_({data.team_id for _, data, _ in rows})))
+    }
     for start in range(0, len(rows), BATCH_SIZE):
-        _insert_batch(actor, rows[start:start + BATCH_SIZE], teams, source)
+        _insert_batch(actor, rows[start : start + BATCH_SIZE], teams, source)
     return len(rows)
 
 
-def _insert_batch(actor: User, rows: list[tuple[str, ActivityData, str | None]], teams: dict[int, Team],
-                  source: str) -> None:
+def _insert_batch(
+    actor: User, rows: list[tuple[str, ActivityData, str | None]], teams: dict[int, Team], source: str
+) -> None:
     """Bulk INSERTs (records, their recipients, their audit events) without per-row ORM work."""
     now = utcnow()
     values = []
     for _label, data, token in rows:
         team = teams[data.team_id]  # type: ignore[index]
-        values.append({
-            "organisation_id": team.organisation_id, "team_id": team.id, "clinician_id": actor.id,
-            "activity_type_id": data.activity_type_id, "activity_on": data.activity_on,
-            "start_time": data.start_time, "duration_minutes": data.duration_minutes,
-            "consultation_mechanism_code": data.consultation_mechanism_code,
-            "people_reached": data.people_reached, "service_request_id": data.service_request_id,
-            "note": data.note, "source": source, "submission_token": token, "version": 1,
-            "created_at": now, "updated_at": now, "created_by_id": actor.id, "updated_by_id": actor.id,
-        })
-    ids = list(db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), values))
-    links = [{"activity_id": activity_id, "recipient_type_id": recipient_id}
-             for activity_id, (_, data, _) in zip(ids, rows, strict=True) for recipient_id in data.recipient_type_ids]
+        values.append(
+            {
+                "organisation_id": team.organisation_id,
+                "team_id": team.id,
+                "clinician_id": actor.id,
+                "activity_type_id": data.activity_type_id,
+                "activity_on": data.activity_on,
+                "start_time": data.start_time,
+                "duration_minutes": data.duration_minutes,
+                "consultation_mechanism_code": data.consultation_mechanism_code,
+                "people_reached": data.people_reached,
+                "service_request_id": data.service_request_id,
+                "note": data.note,
+                "source": source,
+                "submission_token": token,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": actor.id,
+                "updated_by_id": actor.id,
+            }
+        )
+    ids = list(
+        db.session.scalars(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), values)
+    )
+    links = [
+        {"activity_id": activity_id, "recipient_type_id": recipient_id}
+        for activity_id, (_, data, _) in zip(ids, rows, strict=True)
+        for recipient_id in data.recipient_type_ids
+    ]
     if links:
         db.session.execute(insert(activity_recipients), links)
     # One event built the usual way supplies the request's address and id to all of them.
     sample = record_event("activity.create", actor=actor, object_type="activity")
     db.session.expunge(sample)
-    db.session.execute(insert(AuditEvent), [{
-        "action": "activity.create", "actor_id": actor.id, "actor_email": actor.email, "object_type": "activity",
-        "object_id": str(activity_id), "ip_address": sample.ip_address, "request_id": sample.request_id,
-        "occurred_at": now, "details": {**data_audit_fields(data), "source": source, "clinician_id": actor.id},
-    } for activity_id, (_, data, _) in zip(ids, rows, strict=True)])
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "action": "activity.create",
+                "actor_id": actor.id,
+                "actor_email": actor.email,
+                "object_type": "activity",
+                "object_id": str(activity_id),
+                "ip_address": sample.ip_address,
+                "request_id": sample.request_id,
+                "occurred_at": now,
+                "details": {**data_audit_fields(data), "source": source, "clinician_id": actor.id},
+            }
+            for activity_id, (_, data, _) in zip(ids, rows, strict=True)
+        ],
+    )
 
 
 def _by_token(token: str) -> Activity | None:
@@ -173,7 +223,9 @@ def _replayed(existing: Activity, clinician: User) -> Activity:
     return existing
 
 
-def update_activity(*, actor: User, activity: Activity, data: ActivityData, expected_version: int) -> Activity:
+def update_activity(
+    *, actor: User, activity: Activity, data: ActivityData, expected_version: int
+) -> Activity:
     """Change a record the actor may edit, if nobody changed it since ``expected_version``.
 
     Raises ``Conflict`` (carrying the record as it now stands) on a stale version,
@@ -195,8 +247,13 @@ def update_activity(*, actor: User, activity: Activity, data: ActivityData, expe
     changes.pop("has_note", None)
     if note_before != activity.note:
         changes["note_changed"] = [False, True]
-    record_event("activity.update", actor=actor, object_type="activity", object_id=activity.id,
-                 details={"changes": changes, "version": activity.version})
+    record_event(
+        "activity.update",
+        actor=actor,
+        object_type="activity",
+        object_id=activity.id,
+        details={"changes": changes, "version": activity.version},
+    )
     return activity
 
 
@@ -213,9 +270,17 @@ def delete_activity(*, actor: User, activity: Activity, expected_version: int | 
     activity.deleted_by_id = actor.id
     activity.updated_by_id = actor.id
     _flush_versioned(activity)
-    record_event("activity.delete", actor=actor, object_type="activity", object_id=activity.id,
-                 details={"activity_on": activity.activity_on.isoformat(),
-                          "duration_minutes": activity.duration_minutes, "team_id": activity.team_id})
+    record_event(
+        "activity.delete",
+        actor=actor,
+        object_type="activity",
+        object_id=activity.id,
+        details={
+            "activity_on": activity.activity_on.isoformat(),
+            "duration_minutes": activity.duration_minutes,
+            "team_id": activity.team_id,
+        },
+    )
 
 
 def _check_version(activity: Activity, expected_version: int) -> None:
@@ -233,11 +298,13 @@ def _flush_versioned(activity: Activity) -> None:
     except StaleDataError:
         db.session.rollback()
         current = db.session.get(Activity, activity.id)
-        raise Conflict("Someone changed this record at the same moment. Their version is shown below.",
-                       current=current) from None
+        raise Conflict(
+            "Someone changed this record at the same moment. Their version is shown below.", current=current
+        ) from None
 
 
 # Reading ---------------------------------------------------------------------------------------
+
 
 def get_activity_for(actor: User, activity_id: int) -> Activity:
     """A live record the actor may see: their own (admins: anyone's). Anything else is ``NotFound``."""
@@ -281,24 +348,41 @@ def _filtered(actor: User, filters: ActivityFilter, columns: Any) -> Select[Any]
     if filters.team_id:
         query = query.where(Activity.team_id == filters.team_id)
     if filters.category_id:
-        query = query.where(Activity.activity_type_id.in_(
-            select(ActivityType.id).where(ActivityType.category_id == filters.category_id)))
+        query = query.where(
+            Activity.activity_type_id.in_(
+                select(ActivityType.id).where(ActivityType.category_id == filters.category_id)
+            )
+        )
     return query
 
 
 def list_activities_query(actor: User, filters: ActivityFilter) -> Select[Any]:
     """The actor's live records matching the filters, newest first (for ``db.paginate``)."""
-    return (_filtered(actor, filters, Activity)
-            .options(selectinload(Activity.recipient_types), selectinload(Activity.activity_type),
-                     selectinload(Activity.team), selectinload(Activity.consultation_mechanism))
-            .order_by(Activity.activity_on.desc(), Activity.start_time.desc(), Activity.id.desc()))
+    return (
+        _filtered(actor, filters, Activity)
+        .options(
+            selectinload(Activity.recipient_types),
+            selectinload(Activity.activity_type),
+            selectinload(Activity.team),
+            selectinload(Activity.consultation_mechanism),
+        )
+        .order_by(Activity.activity_on.desc(), Activity.start_time.desc(), Activity.id.desc())
+    )
 
 
 def sum_activities(actor: User, filters: ActivityFilter) -> Totals:
     """Count, minutes and people reached of the filtered set, computed in SQL."""
-    row = db.session.execute(_filtered(actor, filters, (
-        func.count(Activity.id), func.coalesce(func.sum(Activity.duration_minutes), 0),
-        func.coalesce(func.sum(Activity.people_reached), 0)))).one()
+    row = db.session.execute(
+        _filtered(
+            actor,
+            filters,
+            (
+                func.count(Activity.id),
+                func.coalesce(func.sum(Activity.duration_minutes), 0),
+                func.coalesce(func.sum(Activity.people_reached), 0),
+            ),
+        )
+    ).one()
     return Totals(int(row[0]), int(row[1]), int(row[2]))
 
 
@@ -307,6 +391,7 @@ def week_start(day: date) -> date:
 
 
 # Favourites and recents ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Template:
@@ -325,49 +410,80 @@ class Template:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        return (self.activity_type_id, self.team_id, self.consultation_mechanism_code,
-                self.recipient_type_ids, self.people_reached)
+        return (
+            self.activity_type_id,
+            self.team_id,
+            self.consultation_mechanism_code,
+            self.recipient_type_ids,
+            self.people_reached,
+        )
 
 
 def list_favourites(actor: User) -> list[Favourite]:
-    return list(db.session.scalars(
-        select(Favourite).where(Favourite.user_id == actor.id)
-        .options(selectinload(Favourite.activity_type))
-        .order_by(Favourite.sort_order, Favourite.id)))
+    return list(
+        db.session.scalars(
+            select(Favourite)
+            .where(Favourite.user_id == actor.id)
+            .options(selectinload(Favourite.activity_type))
+            .order_by(Favourite.sort_order, Favourite.id)
+        )
+    )
 
 
 def favourite_template(favourite: Favourite) -> Template:
     codes = [c for c in (favourite.recipient_codes or "").split(",") if c]
-    ids = tuple(sorted(db.session.scalars(select(RecipientType.id).where(RecipientType.code.in_(codes))))) \
-        if codes else ()
-    return Template(favourite.label, favourite.activity_type_id, favourite.team_id,
-                    favourite.consultation_mechanism_code, ids, favourite.people_reached,
-                    favourite.duration_minutes, favourite.id)
+    ids = (
+        tuple(sorted(db.session.scalars(select(RecipientType.id).where(RecipientType.code.in_(codes)))))
+        if codes
+        else ()
+    )
+    return Template(
+        favourite.label,
+        favourite.activity_type_id,
+        favourite.team_id,
+        favourite.consultation_mechanism_code,
+        ids,
+        favourite.people_reached,
+        favourite.duration_minutes,
+        favourite.id,
+    )
 
 
 def activity_template(activity: Activity) -> Template:
-    return Template(activity.activity_type.label, activity.activity_type_id, activity.team_id,
-                    activity.consultation_mechanism_code, tuple(sorted(r.id for r in activity.recipient_types)),
-                    activity.people_reached, activity.duration_minutes, activity_id=activity.id)
+    return Template(
+        activity.activity_type.label,
+        activity.activity_type_id,
+        activity.team_id,
+        activity.consultation_mechanism_code,
+        tuple(sorted(r.id for r in activity.recipient_types)),
+        activity.people_reached,
+        activity.duration_minutes,
+        activity_id=activity.id,
+    )
 
 
-def recent_templates(actor: User, *, limit: int = 5, exclude: list[Template] | None = None,
-                     by: str = "type") -> list[Template]:
+def recent_templates(
+    actor: User, *, limit: int = 5, exclude: list[Template] | None = None, by: str = "type"
+) -> list[Template]:
     """The actor's most recent distinct activities, newest first.
 
     ``by="type"`` gives one button per activity type and team (what the log page shows, so two
     buttons never read the same); ``by="key"`` one per full template (type, team, mode, recipients,
     reach), as the week grid needs. Templates in ``exclude`` (the favourites) are left out.
     """
+
     def distinct(template: Template) -> tuple[Any, ...]:
         return template.key if by == "key" else (template.activity_type_id, template.team_id)
 
     seen = {distinct(t) for t in exclude or ()}
     found: list[Template] = []
     recent = db.session.scalars(
-        select(Activity).where(Activity.clinician_id == actor.id, Activity.deleted_at.is_(None))
+        select(Activity)
+        .where(Activity.clinician_id == actor.id, Activity.deleted_at.is_(None))
         .options(selectinload(Activity.recipient_types), selectinload(Activity.activity_type))
-        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(60))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(60)
+    )
     for activity in recent:
         template = activity_template(activity)
         if distinct(template) in seen or not activity.activity_type.is_active:
@@ -389,20 +505,34 @@ def add_favourite(*, actor: User, activity: Activity) -> Favourite:
         if favourite_template(favourite).key == template.key:
             return favourite
     if len(favourites) >= MAX_FAVOURITES:
-        raise ValidationFailed({"favourite": [
-            f"You can keep up to {MAX_FAVOURITES} favourites. Remove one before adding another"]},
-            message=f"You can keep up to {MAX_FAVOURITES} favourites. Remove one before adding another.")
+        raise ValidationFailed(
+            {
+                "favourite": [
+                    f"You can keep up to {MAX_FAVOURITES} favourites. Remove one before adding another"
+                ]
+            },
+            message=f"You can keep up to {MAX_FAVOURITES} favourites. Remove one before adding another.",
+        )
     favourite = Favourite(
-        user_id=actor.id, label=activity.activity_type.label[:120], activity_type_id=activity.activity_type_id,
-        team_id=activity.team_id, consultation_mechanism_code=activity.consultation_mechanism_code,
+        user_id=actor.id,
+        label=activity.activity_type.label[:120],
+        activity_type_id=activity.activity_type_id,
+        team_id=activity.team_id,
+        consultation_mechanism_code=activity.consultation_mechanism_code,
         recipient_codes=",".join(r.code for r in activity.recipient_types),
-        people_reached=activity.people_reached, duration_minutes=None,
+        people_reached=activity.people_reached,
+        duration_minutes=None,
         sort_order=(max((f.sort_order for f in favourites), default=0) + 1),
     )
     db.session.add(favourite)
     db.session.flush()
-    record_event("favourite.create", actor=actor, object_type="favourite", object_id=favourite.id,
-                 details={"activity_type_id": favourite.activity_type_id, "team_id": favourite.team_id})
+    record_event(
+        "favourite.create",
+        actor=actor,
+        object_type="favourite",
+        object_id=favourite.id,
+        details={"activity_type_id": favourite.activity_type_id, "team_id": favourite.team_id},
+    )
     return favourite
 
 
@@ -416,8 +546,13 @@ def get_favourite_for(actor: User, favourite_id: int) -> Favourite:
 def remove_favourite(*, actor: User, favourite: Favourite) -> None:
     if favourite.user_id != actor.id:
         raise NotFound("That favourite does not exist")
-    record_event("favourite.delete", actor=actor, object_type="favourite", object_id=favourite.id,
-                 details={"activity_type_id": favourite.activity_type_id})
+    record_event(
+        "favourite.delete",
+        actor=actor,
+        object_type="favourite",
+        object_id=favourite.id,
+        details={"activity_type_id": favourite.activity_type_id},
+    )
     db.session.delete(favourite)
     db.session.flush()
 
@@ -425,8 +560,11 @@ def remove_favourite(*, actor: User, favourite: Favourite) -> None:
 def last_mechanism_code(actor: User) -> str | None:
     """The mode of the actor's most recent record: the form's default."""
     return db.session.scalar(
-        select(Activity.consultation_mechanism_code).where(Activity.clinician_id == actor.id)
-        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(1))
+        select(Activity.consultation_mechanism_code)
+        .where(Activity.clinician_id == actor.id)
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(1)
+    )
 
 
 def default_team_id(actor: User) -> int | None:
@@ -440,7 +578,10 @@ def type_usage(actor: User, *, days: int = 180) -> dict[int, int]:
     """How often the actor used each type recently, for "most used first" in the type list."""
     since = date.today() - timedelta(days=days)
     rows = db.session.execute(
-        select(Activity.activity_type_id, func.count()).where(
-            Activity.clinician_id == actor.id, Activity.deleted_at.is_(None), Activity.activity_on >= since)
-        .group_by(Activity.activity_type_id))
+        select(Activity.activity_type_id, func.count())
+        .where(
+            Activity.clinician_id == actor.id, Activity.deleted_at.is_(None), Activity.activity_on >= since
+        )
+        .group_by(Activity.activity_type_id)
+    )
     return {int(type_id): int(count) for type_id, count in rows}

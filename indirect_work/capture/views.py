@@ -6,7 +6,18 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -53,16 +64,20 @@ def log() -> Any:
         try:
             if parse_errors:
                 raise ValidationFailed(merge_errors(parse_errors, validate_activity(user, data)))
-            activity = create_activity(actor=user, data=data, source="web",
-                                       submission_token=form.submission_token.data or None)
+            activity = create_activity(
+                actor=user, data=data, source="web", submission_token=form.submission_token.data or None
+            )
         except ValidationFailed as exc:
             db.session.rollback()
             form.show_errors(exc.fields)
             status = 422
         else:
             db.session.commit()
-            flash(f"Saved: {activity.activity_type.label}, {format_duration(activity.duration_minutes)} "
-                  f"on {activity.activity_on:%-d %B %Y}.", "success")
+            flash(
+                f"Saved: {activity.activity_type.label}, {format_duration(activity.duration_minutes)} "
+                f"on {activity.activity_on:%-d %B %Y}.",
+                "success",
+            )
             return redirect(url_for("capture.log"))
     elif request.method == "POST":
         status = 422
@@ -94,9 +109,15 @@ def activity_edit(activity_id: int) -> Any:
         data, parse_errors = form.to_data()
         try:
             if parse_errors:
-                raise ValidationFailed(merge_errors(parse_errors, validate_activity(user, data, existing=activity)))
-            update_activity(actor=user, activity=activity, data=data,
-                            expected_version=pages.int_or_zero(form.version.data))
+                raise ValidationFailed(
+                    merge_errors(parse_errors, validate_activity(user, data, existing=activity))
+                )
+            update_activity(
+                actor=user,
+                activity=activity,
+                data=data,
+                expected_version=pages.int_or_zero(form.version.data),
+            )
         except ValidationFailed as exc:
             db.session.rollback()
             form.show_errors(exc.fields)
@@ -109,15 +130,23 @@ def activity_edit(activity_id: int) -> Any:
             status = 409
         else:
             db.session.commit()
-            flash(f"Changes saved: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.", "success")
+            flash(
+                f"Changes saved: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.",
+                "success",
+            )
             return redirect(pages.safe_back(request.args.get("next")) or url_for("capture.activity_list"))
     elif request.method == "POST":
         status = 422
     else:
         pages.fill_from_activity(form, activity, include_all=True)
         form.version.data = str(activity.version)
-    return render_template("capture/activity_edit.html", form=form, activity=activity, current=current,
-                           **pages.form_context(user, form, activity)), status
+    return render_template(
+        "capture/activity_edit.html",
+        form=form,
+        activity=activity,
+        current=current,
+        **pages.form_context(user, form, activity),
+    ), status
 
 
 @bp.route("/activities/<int:activity_id>/delete", methods=["GET", "POST"])
@@ -130,7 +159,9 @@ def activity_delete(activity_id: int) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            delete_activity(actor=user, activity=activity, expected_version=pages.int_or_zero(form.version.data))
+            delete_activity(
+                actor=user, activity=activity, expected_version=pages.int_or_zero(form.version.data)
+            )
         except (ValidationFailed, Conflict) as exc:
             db.session.rollback()
             activity = get_activity_for(user, activity_id)
@@ -203,11 +234,15 @@ def week() -> Any:
             return redirect(url_for("capture.week", start=start.isoformat()))
     elif request.method == "POST":
         status = 422
-    return render_template("capture/week.html", form=form, grid=grid, start=start,
-                           prev_start=start - timedelta(days=7), next_start=start + timedelta(days=7),
-                           today=date.today()), status
-
-
+    return render_template(
+        "capture/week.html",
+        form=form,
+        grid=grid,
+        start=start,
+        prev_start=start - timedelta(days=7),
+        next_start=start + timedelta(days=7),
+        today=date.today(),
+    ), status
 
 
 @bp.route("/activities/import", methods=["GET", "POST"])
@@ -230,8 +265,15 @@ def import_upload() -> Any:
             db.session.rollback()
     elif request.method == "POST":
         status = 422
-    return render_template("capture/import.html", form=form, preview=preview, payload=payload,
-                           file_error=file_error, columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), status
+    return render_template(
+        "capture/import.html",
+        form=form,
+        preview=preview,
+        payload=payload,
+        file_error=file_error,
+        columns=importer.COLUMNS,
+        max_rows=importer.MAX_ROWS,
+    ), status
 
 
 @bp.post("/activities/import/commit")
@@ -243,25 +285,52 @@ def import_commit() -> Any:
     if not form.validate_on_submit():
         abort(400, "Your session expired before you confirmed. Upload the file again.")
     try:
-        file_hash, rows = importer.load_signed(request.form.get("payload", ""), user, current_app.secret_key or "")
+        file_hash, rows = importer.load_signed(
+            request.form.get("payload", ""), user, current_app.secret_key or ""
+        )
         result = importer.commit_rows(user, file_hash, rows)
     except importer.ImportFileError as exc:
-        return render_template("capture/import.html", form=form, preview=None, payload=None, file_error=str(exc),
-                               columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), 422
+        return render_template(
+            "capture/import.html",
+            form=form,
+            preview=None,
+            payload=None,
+            file_error=str(exc),
+            columns=importer.COLUMNS,
+            max_rows=importer.MAX_ROWS,
+        ), 422
     except IntegrityError:
         db.session.rollback()
-        return render_template("capture/import.html", form=form, preview=None, payload=None,
-                               file_error="This file is being imported at this moment (perhaps in another tab). "
-                                          "Check My activities before trying again.",
-                               columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), 409
+        return render_template(
+            "capture/import.html",
+            form=form,
+            preview=None,
+            payload=None,
+            file_error="This file is being imported at this moment (perhaps in another tab). "
+            "Check My activities before trying again.",
+            columns=importer.COLUMNS,
+            max_rows=importer.MAX_ROWS,
+        ), 409
     except ValidationFailed as exc:
         db.session.rollback()
         problems = [f"{where.capitalize()}: {' '.join(messages)}" for where, messages in exc.fields.items()]
-        return render_template("capture/import.html", form=form, preview=None, payload=None,
-                               file_error=exc.message, problems=problems,
-                               columns=importer.COLUMNS, max_rows=importer.MAX_ROWS), 422
-    record_event("activity.import", actor=user, object_type="import", object_id=file_hash[:16],
-                 details={"created": result.created, "already_imported": result.already_imported})
+        return render_template(
+            "capture/import.html",
+            form=form,
+            preview=None,
+            payload=None,
+            file_error=exc.message,
+            problems=problems,
+            columns=importer.COLUMNS,
+            max_rows=importer.MAX_ROWS,
+        ), 422
+    record_event(
+        "activity.import",
+        actor=user,
+        object_type="import",
+        object_id=file_hash[:16],
+        details={"created": result.created, "already_imported": result.already_imported},
+    )
     db.session.commit()
     message = f"Imported {result.created} record{'s' if result.created != 1 else ''}."
     if result.already_imported:
@@ -280,14 +349,20 @@ def import_template(kind: str) -> Any:
     else:
         body = importer.template_xlsx()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="indirect-work-import-template.{kind}"'})
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="indirect-work-import-template.{kind}"'},
+    )
 
 
 @bp.errorhandler(413)
 def upload_too_large(_exc: Any) -> Any:
     """A file over the upload limit gets a page that says what to do, not a bare error."""
     limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
-    return error_response(413, f"The file is larger than {limit} MB, so it was not uploaded. Split it into "
-                               f"smaller files of up to {importer.MAX_ROWS:,} records, or save it as CSV, "
-                               "which is much smaller than Excel.")
+    return error_response(
+        413,
+        f"The file is larger than {limit} MB, so it was not uploaded. Split it into "
+        f"smaller files of up to {importer.MAX_ROWS:,} records, or save it as CSV, "
+        "which is much smaller than Excel.",
+    )

@@ -29,12 +29,12 @@ def test_clinician_logs_from_a_favourite_on_a_phone(live_server, phone_page):
     favourite = page.locator("[data-testid=favourite]").first
     favourite_label = favourite.inner_text().replace("★", "").replace("Favourite:", "").strip()
     started = time.monotonic()
-    favourite.click()                                 # 1
+    favourite.click()  # 1
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.activeElement.id") == "duration"
-    page.keyboard.type("1h 15m")                      # 2
+    page.keyboard.type("1h 15m")  # 2
     screenshot(page, "capture-phone-2-favourite-prefilled")
-    page.keyboard.press("Enter")                      # 3
+    page.keyboard.press("Enter")  # 3
     page.wait_for_load_state("networkidle")
     elapsed = time.monotonic() - started
     banner = page.locator("[data-testid=flash-success]").inner_text()
@@ -43,8 +43,10 @@ def test_clinician_logs_from_a_favourite_on_a_phone(live_server, phone_page):
     assert "1h 15m" in top.inner_text()
     activity_id = top.get_attribute("data-activity-id")
     screenshot(page, "capture-phone-3-saved")
-    print(f"\nLogging from a favourite: {len(FAVOURITE_INTERACTIONS)} interactions "
-          f"({', '.join(FAVOURITE_INTERACTIONS)}), {elapsed:.2f} s in the browser")
+    print(
+        f"\nLogging from a favourite: {len(FAVOURITE_INTERACTIONS)} interactions "
+        f"({', '.join(FAVOURITE_INTERACTIONS)}), {elapsed:.2f} s in the browser"
+    )
 
     # The page fits the phone: nothing wider than the viewport.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -23,9 +23,13 @@ def recipient_id(code: str) -> int:
 
 def data_for(team: Any, **overrides: Any) -> ActivityData:
     values: dict[str, Any] = {
-        "activity_type_id": type_id("CONSULT_TEAM"), "activity_on": date.today(), "duration_minutes": 60,
-        "team_id": team.id, "consultation_mechanism_code": "01",
-        "recipient_type_ids": [recipient_id("MH_TEAM_STAFF")], "people_reached": 3,
+        "activity_type_id": type_id("CONSULT_TEAM"),
+        "activity_on": date.today(),
+        "duration_minutes": 60,
+        "team_id": team.id,
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [recipient_id("MH_TEAM_STAFF")],
+        "people_reached": 3,
     }
     values.update(overrides)
     return ActivityData(**values)
@@ -33,9 +37,14 @@ def data_for(team: Any, **overrides: Any) -> ActivityData:
 
 def form_for(team: Any, **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "activity_type_id": str(type_id("CONSULT_TEAM")), "activity_on": date.today().isoformat(),
-        "duration": "1h30", "team_id": str(team.id), "consultation_mechanism_code": "01",
-        "recipient_type_ids": [str(recipient_id("MH_TEAM_STAFF"))], "people_reached": "4", "note": "",
+        "activity_type_id": str(type_id("CONSULT_TEAM")),
+        "activity_on": date.today().isoformat(),
+        "duration": "1h30",
+        "team_id": str(team.id),
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [str(recipient_id("MH_TEAM_STAFF"))],
+        "people_reached": "4",
+        "note": "",
         "submission_token": "tok-" + str(team.id) + "-" + str(len(overrides)),
     }
     values.update(overrides)

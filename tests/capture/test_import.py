@@ -11,14 +11,15 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from indirect_work.audit.models import AuditEvent
-
 from indirect_work.capture import importer
 from indirect_work.capture.models import Activity
 from indirect_work.extensions import db
 from tests.capture.helpers import count_activities
 
-HEADER = "date,activity_type,duration,team,consultation_mechanism,recipient_types,people_reached,start_time," \
-         "service_request_id,note\n"
+HEADER = (
+    "date,activity_type,duration,team,consultation_mechanism,recipient_types,people_reached,start_time,"
+    "service_request_id,note\n"
+)
 
 
 @pytest.fixture
@@ -38,23 +39,24 @@ def signed_in(client, login, clinician):
 
 
 def upload(client, name, content):
-    return client.post_form("/activities/import", {"file": (io.BytesIO(content), name)},
-                            content_type="multipart/form-data")
+    return client.post_form(
+        "/activities/import", {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
+    )
 
 
 def mixed_csv() -> bytes:
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     future = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")
     rows = [
-        f"{yesterday},CONSULT_TEAM,1:30,CMHT-N,01,MH_TEAM_STAFF,3,,,Pathway advice",   # row 2 ok
+        f"{yesterday},CONSULT_TEAM,1:30,CMHT-N,01,MH_TEAM_STAFF,3,,,Pathway advice",  # row 2 ok
         f"{future},TRAIN_STAFF,45,,Telephone,Inpatient ward staff;GP or primary care,12,,,",  # row 3 future
-        f"{yesterday},NOPE,45,,01,MH_TEAM_STAFF,1,,,",                               # row 4 type
+        f"{yesterday},NOPE,45,,01,MH_TEAM_STAFF,1,,,",  # row 4 type
         f"{yesterday},Training delivered to staff,2h,North CMHT,video consultation,WARD_STAFF,20,,,",  # 5 ok
-        f"{yesterday},CONSULT_PATIENT,30,,02,FAMILY_CARER,1,,,",                     # row 6 needs time + SRI
-        f"{yesterday},CONSULT_PATIENT,30,,02,FAMILY_CARER,1,09:15,SR-1234,",         # row 7 ok
-        f"{yesterday},CONSULT_TEAM,0,,01,MH_TEAM_STAFF,1,,,note 9434765919",         # row 8 duration + note
-        ",,,,,,,,,",                                                                  # blank: skipped
-        f"{yesterday},CONSULT_TEAM,=1+1,,01,MH_TEAM_STAFF,1,,,",                     # row 10 formula
+        f"{yesterday},CONSULT_PATIENT,30,,02,FAMILY_CARER,1,,,",  # row 6 needs time + SRI
+        f"{yesterday},CONSULT_PATIENT,30,,02,FAMILY_CARER,1,09:15,SR-1234,",  # row 7 ok
+        f"{yesterday},CONSULT_TEAM,0,,01,MH_TEAM_STAFF,1,,,note 9434765919",  # row 8 duration + note
+        ",,,,,,,,,",  # blank: skipped
+        f"{yesterday},CONSULT_TEAM,=1+1,,01,MH_TEAM_STAFF,1,,,",  # row 10 formula
     ]
     return (HEADER + "\n".join(rows) + "\n").encode()
 
@@ -63,7 +65,9 @@ def test_preview_shows_valid_rows_and_errors_by_row_and_column(signed_in, clinic
     response = upload(signed_in, "past.csv", mixed_csv())
     assert response.status_code == 200
     html = response.text
-    assert "<strong>3</strong> rows can be imported" in html and "<strong>5</strong> rows have problems" in html
+    assert (
+        "<strong>3</strong> rows can be imported" in html and "<strong>5</strong> rows have problems" in html
+    )
     errors = re.findall(r"<tr><td>(\d+)</td><td>([a-z_]+)</td><td>([^<]*)</td></tr>", html)
     by_cell = {(int(r), c): m for r, c, m in errors}
     assert "future" in by_cell[(3, "date")]
@@ -109,7 +113,9 @@ def test_commit_is_all_or_nothing_when_a_row_became_invalid(signed_in, clinician
 def test_tampered_or_someone_elses_preview_is_refused(app, make, signed_in, login, clinician):
     html = upload(signed_in, "past.csv", mixed_csv()).text
     payload = re.search(r'name="payload" value="([^"]+)"', html).group(1)
-    assert signed_in.post_form("/activities/import/commit", {"payload": payload[:-3] + "abc"}).status_code == 422
+    assert (
+        signed_in.post_form("/activities/import/commit", {"payload": payload[:-3] + "abc"}).status_code == 422
+    )
     other = make.clinician()
     db.session.commit()
     other_client = app.test_client()
@@ -133,17 +139,20 @@ def test_xlsx_import_with_real_dates_numbers_and_a_formula(signed_in, clinician)
     assert re.search(r"<tr><td>3</td><td>duration</td><td>This cell holds a formula", html)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("notes.pdf", b"%PDF-1.4", "must be a CSV"),
-    ("old.xls", b"\xd0\xcf\x11\xe0", "old Excel file"),
-    ("bad.csv", "date,activity_type\n15/03/2026,Caf\u00e9".encode("cp1252") + b"\xff\xfe", "not UTF-8"),
-    ("fake.xlsx", b"date,activity_type\n", "not a real Excel"),
-    ("broken.xlsx", b"PK\x03\x04garbage", "could not be opened"),
-    ("empty.csv", b"", "empty"),
-    ("header.csv", b"date,duration\n2026-01-01,45\n", "missing the columns activity_type"),
-    ("only-header.csv", HEADER.encode(), "no records"),
-    ("binary.csv", b"\x00\x01\x02date", "not a CSV"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.pdf", b"%PDF-1.4", "must be a CSV"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", "old Excel file"),
+        ("bad.csv", "date,activity_type\n15/03/2026,Caf\u00e9".encode("cp1252") + b"\xff\xfe", "not UTF-8"),
+        ("fake.xlsx", b"date,activity_type\n", "not a real Excel"),
+        ("broken.xlsx", b"PK\x03\x04garbage", "could not be opened"),
+        ("empty.csv", b"", "empty"),
+        ("header.csv", b"date,duration\n2026-01-01,45\n", "missing the columns activity_type"),
+        ("only-header.csv", HEADER.encode(), "no records"),
+        ("binary.csv", b"\x00\x01\x02date", "not a CSV"),
+    ],
+)
 def test_bad_files_get_a_clear_message(signed_in, name, content, message):
     response = upload(signed_in, name, content)
     assert response.status_code == 422
@@ -158,12 +167,18 @@ def test_more_than_10000_rows_is_refused(signed_in):
 
 def test_a_50_mb_upload_gets_a_clear_413_page(signed_in):
     # Built by hand: the test client would spool 50 MB to a temporary file it never closes.
-    body = (b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-            + signed_in.csrf_token().encode()
-            + b'\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="huge.csv"\r\n'
-            b"Content-Type: text/csv\r\n\r\n" + b"x" * (50 * 1024 * 1024) + b"\r\n--b--\r\n")
-    response = signed_in.post("/activities/import", input_stream=io.BytesIO(body), content_length=len(body),
-                              content_type="multipart/form-data; boundary=b")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + signed_in.csrf_token().encode()
+        + b'\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="huge.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n" + b"x" * (50 * 1024 * 1024) + b"\r\n--b--\r\n"
+    )
+    response = signed_in.post(
+        "/activities/import",
+        input_stream=io.BytesIO(body),
+        content_length=len(body),
+        content_type="multipart/form-data; boundary=b",
+    )
     assert response.status_code == 413
     assert "larger than 10 MB" in response.text and "Split it" in response.text
 
@@ -181,6 +196,11 @@ def test_templates_download_with_the_documented_columns(signed_in):
 
 
 def test_the_template_example_row_imports(signed_in, clinician):
-    html = upload(signed_in, "template.csv", importer.template_csv().replace("2026-03-02", (
-        date.today() - timedelta(days=1)).isoformat()).encode()).text
+    html = upload(
+        signed_in,
+        "template.csv",
+        importer.template_csv()
+        .replace("2026-03-02", (date.today() - timedelta(days=1)).isoformat())
+        .encode(),
+    ).text
     assert "<strong>1</strong> row can be imported" in html

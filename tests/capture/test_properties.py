@@ -33,13 +33,20 @@ def test_formatted_durations_parse_back(minutes):
 
 def field(valid: list[str]) -> st.SearchStrategy[str]:
     """Mostly plausible values, often garbage (any unicode, huge numbers, control characters)."""
-    return st.one_of(st.sampled_from(valid), st.text(max_size=30),
-                     st.integers(min_value=-10**12, max_value=10**12).map(str), st.just(""))
+    return st.one_of(
+        st.sampled_from(valid),
+        st.text(max_size=30),
+        st.integers(min_value=-(10**12), max_value=10**12).map(str),
+        st.just(""),
+    )
 
 
 @given(data=st.data())
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_log_form_never_fails_and_rejected_input_writes_nothing(client, make, login, data):
     if not getattr(client, "_iw_signed_in", False):
         team = make.team()

@@ -45,7 +45,8 @@ def test_valid_record_passes_every_rule(clinician):
 @pytest.mark.parametrize("minutes", [0, -5, 1441, 100000])
 def test_duration_outside_1_to_1440_is_refused(clinician, minutes):
     assert "between 1 minute and 24 hours" in refused(
-        clinician, data_for(team_of(clinician), duration_minutes=minutes), "duration_minutes")
+        clinician, data_for(team_of(clinician), duration_minutes=minutes), "duration_minutes"
+    )
 
 
 @pytest.mark.parametrize("minutes", [1, 1440])
@@ -54,8 +55,9 @@ def test_duration_limits_are_accepted(clinician, minutes):
 
 
 def test_future_date_is_refused(clinician):
-    message = refused(clinician, data_for(team_of(clinician), activity_on=date.today() + timedelta(days=1)),
-                      "activity_on")
+    message = refused(
+        clinician, data_for(team_of(clinician), activity_on=date.today() + timedelta(days=1)), "activity_on"
+    )
     assert "future" in message
 
 
@@ -84,8 +86,12 @@ def test_record_in_a_locked_month_cannot_be_edited_or_deleted(make, clinician):
     db.session.flush()
     # Moving it to an open month is refused too: the ORIGINAL month is locked.
     with pytest.raises(ValidationFailed) as info:
-        update_activity(actor=clinician, activity=activity, data=data_for(team, activity_on=date.today()),
-                        expected_version=activity.version)
+        update_activity(
+            actor=clinician,
+            activity=activity,
+            data=data_for(team, activity_on=date.today()),
+            expected_version=activity.version,
+        )
     assert "locked" in info.value.fields["activity_on"][0]
     with pytest.raises(ValidationFailed):
         delete_activity(actor=clinician, activity=activity, expected_version=activity.version)
@@ -98,23 +104,38 @@ def test_patient_specific_type_needs_start_time_and_service_request(clinician):
     with pytest.raises(ValidationFailed) as info:
         create_activity(actor=clinician, data=data)
     assert {"start_time", "service_request_id"} <= set(info.value.fields)
-    ok = data_for(team, activity_type_id=type_id("CONSULT_PATIENT"), start_time=time(14, 30),
-                  service_request_id="SR-000123")
+    ok = data_for(
+        team,
+        activity_type_id=type_id("CONSULT_PATIENT"),
+        start_time=time(14, 30),
+        service_request_id="SR-000123",
+    )
     assert create_activity(actor=clinician, data=ok).service_request_id == "SR-000123"
 
 
 def test_service_request_refused_for_a_type_that_is_not_patient_specific(clinician):
-    message = refused(clinician, data_for(team_of(clinician), service_request_id="SR-1"), "service_request_id")
+    message = refused(
+        clinician, data_for(team_of(clinician), service_request_id="SR-1"), "service_request_id"
+    )
     assert "Leave the service request identifier empty" in message
 
 
-@pytest.mark.parametrize(("value", "hint"), [
-    ("SR 12/3", "letters, numbers and hyphens"), ("A" * 21, "up to 20"), ("9434765919", "NHS number"),
-    ("943-476-5919", "NHS number"),
-])
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("SR 12/3", "letters, numbers and hyphens"),
+        ("A" * 21, "up to 20"),
+        ("9434765919", "NHS number"),
+        ("943-476-5919", "NHS number"),
+    ],
+)
 def test_service_request_identifier_is_format_checked(clinician, value, hint):
-    data = data_for(team_of(clinician), activity_type_id=type_id("CONSULT_PATIENT"), start_time=time(9, 0),
-                    service_request_id=value)
+    data = data_for(
+        team_of(clinician),
+        activity_type_id=type_id("CONSULT_PATIENT"),
+        start_time=time(9, 0),
+        service_request_id=value,
+    )
     assert hint in refused(clinician, data, "service_request_id")
 
 
@@ -125,8 +146,12 @@ def test_retired_type_is_refused_for_new_records_but_kept_on_old_ones(clinician)
     retired.is_active = False
     db.session.flush()
     assert "retired" in refused(clinician, data_for(team), "activity_type_id")
-    updated = update_activity(actor=clinician, activity=activity, data=data_for(team, duration_minutes=30),
-                              expected_version=activity.version)
+    updated = update_activity(
+        actor=clinician,
+        activity=activity,
+        data=data_for(team, duration_minutes=30),
+        expected_version=activity.version,
+    )
     assert updated.duration_minutes == 30
 
 
@@ -145,13 +170,16 @@ def test_team_the_clinician_does_not_belong_to_is_refused(make, clinician):
 def test_mechanism_and_recipients_must_exist_and_be_active(clinician):
     team = team_of(clinician)
     assert refused(clinician, data_for(team, consultation_mechanism_code="77"), "consultation_mechanism_code")
-    assert refused(clinician, data_for(team, consultation_mechanism_code="x\x00"), "consultation_mechanism_code")
+    assert refused(
+        clinician, data_for(team, consultation_mechanism_code="x\x00"), "consultation_mechanism_code"
+    )
     db.session.get(ConsultationMechanism, "02").is_active = False
     db.session.get(RecipientType, recipient_id("GP_PRIMARY_CARE")).is_active = False
     db.session.flush()
     assert refused(clinician, data_for(team, consultation_mechanism_code="02"), "consultation_mechanism_code")
-    assert refused(clinician, data_for(team, recipient_type_ids=[recipient_id("GP_PRIMARY_CARE")]),
-                   "recipient_type_ids")
+    assert refused(
+        clinician, data_for(team, recipient_type_ids=[recipient_id("GP_PRIMARY_CARE")]), "recipient_type_ids"
+    )
     assert refused(clinician, data_for(team, recipient_type_ids=[]), "recipient_type_ids")
     assert refused(clinician, data_for(team, recipient_type_ids=[2**40]), "recipient_type_ids")
 
@@ -161,19 +189,30 @@ def test_note_longer_than_500_characters_is_refused(clinician):
     assert create_activity(actor=clinician, data=data_for(team_of(clinician), note="x" * 500)).note
 
 
-@pytest.mark.parametrize("note", [
-    "Discussed 9434765919 with ward", "nhs no 943 476 5919.", "ref 943-476-5919", "(4010232137)",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Discussed 9434765919 with ward",
+        "nhs no 943 476 5919.",
+        "ref 943-476-5919",
+        "(4010232137)",
+    ],
+)
 def test_note_with_an_nhs_number_is_refused_with_an_explanation(clinician, note):
     message = refused(clinician, data_for(team_of(clinician), note=note), "note")
     assert "NHS number" in message and "must not identify patients" in message
     assert "9434765919" not in message and "4010232137" not in message
 
 
-@pytest.mark.parametrize("note", [
-    "Called 07700 900123 for the ward", "1234567890 fails the check", "Trained 12 staff, 3 sessions",
-    "943 476 59190 is too long",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Called 07700 900123 for the ward",
+        "1234567890 fails the check",
+        "Trained 12 staff, 3 sessions",
+        "943 476 59190 is too long",
+    ],
+)
 def test_note_with_numbers_that_are_not_nhs_numbers_is_accepted(clinician, note):
     assert create_activity(actor=clinician, data=data_for(team_of(clinician), note=note)).id
 

@@ -37,12 +37,17 @@ def team(clinician):
 
 
 def events(action, object_id):
-    return list(db.session.scalars(select(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.object_id == str(object_id))))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action, AuditEvent.object_id == str(object_id))
+        )
+    )
 
 
 def test_create_writes_the_record_and_an_audit_event_without_the_note(clinician, team):
-    activity = create_activity(actor=clinician, data=data_for(team, note="Sensitive words here"), source="web")
+    activity = create_activity(
+        actor=clinician, data=data_for(team, note="Sensitive words here"), source="web"
+    )
     assert activity.organisation_id == team.organisation_id and activity.clinician_id == clinician.id
     assert activity.version == 1 and activity.source == "web"
     [event] = events("activity.create", activity.id)
@@ -52,7 +57,9 @@ def test_create_writes_the_record_and_an_audit_event_without_the_note(clinician,
 
 def test_same_submission_token_creates_one_record(clinician, team):
     first = create_activity(actor=clinician, data=data_for(team), submission_token="abc123")
-    second = create_activity(actor=clinician, data=data_for(team, duration_minutes=5), submission_token="abc123")
+    second = create_activity(
+        actor=clinician, data=data_for(team, duration_minutes=5), submission_token="abc123"
+    )
     assert first.id == second.id
     assert count_activities(clinician_id=clinician.id) == 1
     assert len(events("activity.create", first.id)) == 1
@@ -67,10 +74,14 @@ def test_someone_elses_submission_token_is_a_conflict(make, clinician, team):
 
 def test_update_changes_fields_bumps_version_and_audits_changes_only(clinician, team):
     activity = create_activity(actor=clinician, data=data_for(team, note="first"))
-    update_activity(actor=clinician, activity=activity,
-                    data=data_for(team, duration_minutes=45, note="second",
-                                  recipient_type_ids=[recipient_id("GP_PRIMARY_CARE")]),
-                    expected_version=1)
+    update_activity(
+        actor=clinician,
+        activity=activity,
+        data=data_for(
+            team, duration_minutes=45, note="second", recipient_type_ids=[recipient_id("GP_PRIMARY_CARE")]
+        ),
+        expected_version=1,
+    )
     assert activity.version == 2 and activity.duration_minutes == 45
     [event] = events("activity.update", activity.id)
     changes = event.details["changes"]
@@ -81,17 +92,24 @@ def test_update_changes_fields_bumps_version_and_audits_changes_only(clinician, 
 
 def test_update_with_only_recipients_changed_still_moves_the_version(clinician, team):
     activity = create_activity(actor=clinician, data=data_for(team))
-    update_activity(actor=clinician, activity=activity,
-                    data=data_for(team, recipient_type_ids=[recipient_id("WARD_STAFF")]), expected_version=1)
+    update_activity(
+        actor=clinician,
+        activity=activity,
+        data=data_for(team, recipient_type_ids=[recipient_id("WARD_STAFF")]),
+        expected_version=1,
+    )
     assert activity.version == 2
 
 
 def test_stale_version_is_refused_with_the_current_record(clinician, team):
     activity = create_activity(actor=clinician, data=data_for(team))
-    update_activity(actor=clinician, activity=activity, data=data_for(team, duration_minutes=30), expected_version=1)
+    update_activity(
+        actor=clinician, activity=activity, data=data_for(team, duration_minutes=30), expected_version=1
+    )
     with pytest.raises(Conflict) as info:
-        update_activity(actor=clinician, activity=activity, data=data_for(team, duration_minutes=99),
-                        expected_version=1)
+        update_activity(
+            actor=clinician, activity=activity, data=data_for(team, duration_minutes=99), expected_version=1
+        )
     assert info.value.current is activity and activity.duration_minutes == 30
     with pytest.raises(Conflict):
         delete_activity(actor=clinician, activity=activity, expected_version=1)
@@ -103,8 +121,9 @@ def test_concurrent_write_detected_by_the_version_column(app, clinician, team):
     activity = create_activity(actor=clinician, data=data_for(team))
     db.session.execute(Activity.__table__.update().where(Activity.id == activity.id).values(version=5))
     with pytest.raises(Conflict):
-        update_activity(actor=clinician, activity=activity, data=data_for(team, duration_minutes=20),
-                        expected_version=1)
+        update_activity(
+            actor=clinician, activity=activity, data=data_for(team, duration_minutes=20), expected_version=1
+        )
 
 
 def test_delete_is_soft_and_audited(clinician, team):
@@ -123,7 +142,9 @@ def test_another_clinicians_record_is_not_found_and_cannot_be_changed(make, clin
     with pytest.raises(NotFound):
         get_activity_for(other, mine.id)
     with pytest.raises(PermissionDenied):
-        update_activity(actor=other, activity=mine, data=data_for(team, duration_minutes=1), expected_version=1)
+        update_activity(
+            actor=other, activity=mine, data=data_for(team, duration_minutes=1), expected_version=1
+        )
     with pytest.raises(PermissionDenied):
         delete_activity(actor=other, activity=mine)
     assert mine.duration_minutes == 60 and mine.deleted_at is None
@@ -139,8 +160,10 @@ def test_failed_create_leaves_no_partial_data(clinician, team):
 
 def test_totals_follow_the_filters(make, clinician, team):
     create_activity(actor=clinician, data=data_for(team, duration_minutes=60, people_reached=3))
-    create_activity(actor=clinician, data=data_for(team, duration_minutes=30, people_reached=10,
-                                                   activity_type_id=type_id("TRAIN_STAFF")))
+    create_activity(
+        actor=clinician,
+        data=data_for(team, duration_minutes=30, people_reached=10, activity_type_id=type_id("TRAIN_STAFF")),
+    )
     old = create_activity(actor=clinician, data=data_for(team, activity_on=date.today() - timedelta(days=40)))
     delete_activity(actor=clinician, activity=old)
     make.activity(make.clinician(team), duration_minutes=500)

@@ -53,7 +53,9 @@ def test_log_saves_and_shows_it_at_the_top_of_this_week(signed_in, team, clinici
     assert "Saved: Consultation to a team or service, 1h 30m" in page
     [row] = re.findall(r'data-testid="activity-row" data-activity-id="(\d+)"', page)
     activity = db.session.get(Activity, int(row))
-    assert activity.duration_minutes == 90 and activity.clinician_id == clinician.id and activity.source == "web"
+    assert (
+        activity.duration_minutes == 90 and activity.clinician_id == clinician.id and activity.source == "web"
+    )
 
 
 def test_double_submission_creates_one_record(signed_in, team, clinician):
@@ -72,8 +74,9 @@ def test_post_without_csrf_is_refused_and_writes_nothing(signed_in, team, clinic
 
 def test_errors_are_shown_next_to_fields_and_typed_values_kept(signed_in, team, clinician):
     future = (date.today() + timedelta(days=2)).isoformat()
-    response = signed_in.post_form("/log", form_for(team, duration="ninety", activity_on=future,
-                                                    note="NHS 943 476 5919 seen"))
+    response = signed_in.post_form(
+        "/log", form_for(team, duration="ninety", activity_on=future, note="NHS 943 476 5919 seen")
+    )
     assert response.status_code == 422
     html = response.text
     assert 'data-testid="error-summary"' in html
@@ -89,8 +92,9 @@ def test_patient_specific_fields_are_asked_for(signed_in, team, clinician):
     assert response.status_code == 422
     assert 'id="start_time-error"' in response.text and 'id="service_request_id-error"' in response.text
     assert 'id="patient-fields" class="iw-patient-fields"' in response.text  # shown, not hidden
-    ok = form_for(team, activity_type_id=str(type_id("CONSULT_PATIENT")), start_time="14:30",
-                  service_request_id="SR-77")
+    ok = form_for(
+        team, activity_type_id=str(type_id("CONSULT_PATIENT")), start_time="14:30", service_request_id="SR-77"
+    )
     assert signed_in.post_form("/log", ok).status_code == 302
     assert count_activities(clinician_id=clinician.id, service_request_id="SR-77") == 1
 
@@ -149,16 +153,25 @@ def test_delete_asks_then_soft_deletes(signed_in, team, clinician):
 
 
 def test_favourite_prefills_everything_but_duration(signed_in, team, clinician):
-    activity = create_activity(actor=clinician, data=data_for(
-        team, activity_type_id=type_id("TRAIN_STAFF"), people_reached=12, consultation_mechanism_code="11",
-        recipient_type_ids=[recipient_id("WARD_STAFF")]))
+    activity = create_activity(
+        actor=clinician,
+        data=data_for(
+            team,
+            activity_type_id=type_id("TRAIN_STAFF"),
+            people_reached=12,
+            consultation_mechanism_code="11",
+            recipient_type_ids=[recipient_id("WARD_STAFF")],
+        ),
+    )
     db.session.commit()
     assert signed_in.post_form(f"/activities/{activity.id}/favourite").status_code == 302
     page = signed_in.get("/log").text
     favourite = db.session.scalar(select(Favourite).where(Favourite.user_id == clinician.id))
     assert f"/log?favourite={favourite.id}" in page
     form = signed_in.get(f"/log?favourite={favourite.id}").text
-    assert re.search(rf'<option value="{type_id("TRAIN_STAFF")}" data-patient-specific="false" selected>', form)
+    assert re.search(
+        rf'<option value="{type_id("TRAIN_STAFF")}" data-patient-specific="false" selected>', form
+    )
     ward = recipient_id("WARD_STAFF")
     assert 'value="12"' in form and re.search(rf'checked[^>]*value="{ward}"|value="{ward}"[^>]*checked', form)
     duration = re.search(r'<input[^>]*id="duration"[^>]*>', form).group(0)
@@ -166,8 +179,12 @@ def test_favourite_prefills_everything_but_duration(signed_in, team, clinician):
 
 
 def test_duplicate_prefills_the_whole_record_dated_today(signed_in, team, clinician):
-    activity = create_activity(actor=clinician, data=data_for(
-        team, activity_on=date.today() - timedelta(days=3), duration_minutes=75, note="Weekly slot"))
+    activity = create_activity(
+        actor=clinician,
+        data=data_for(
+            team, activity_on=date.today() - timedelta(days=3), duration_minutes=75, note="Weekly slot"
+        ),
+    )
     db.session.commit()
     form = signed_in.get(f"/log?duplicate={activity.id}").text
     assert 'value="1h 15m"' in form and "Weekly slot</textarea>" in form
@@ -176,16 +193,24 @@ def test_duplicate_prefills_the_whole_record_dated_today(signed_in, team, clinic
 
 def test_list_filters_totals_and_pagination(signed_in, team, clinician, make):
     for i in range(30):
-        create_activity(actor=clinician, data=data_for(team, duration_minutes=30, people_reached=2,
-                                                       activity_on=date.today() - timedelta(days=i % 5)))
-    create_activity(actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"),
-                                                   duration_minutes=120, people_reached=20))
+        create_activity(
+            actor=clinician,
+            data=data_for(
+                team, duration_minutes=30, people_reached=2, activity_on=date.today() - timedelta(days=i % 5)
+            ),
+        )
+    create_activity(
+        actor=clinician,
+        data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"), duration_minutes=120, people_reached=20),
+    )
     make.activity(make.clinician(team), duration_minutes=999)
     db.session.commit()
     page = signed_in.get("/activities?period=all").text
     assert 'data-testid="total-count">31<' in page and 'data-testid="total-hours">17.0<' in page
     assert 'data-testid="total-people">80<' in page
-    assert page.count('data-testid="activity-row"') == 25 and "Page 1 of 2" not in page and "Page 2 of 2" in page
+    assert (
+        page.count('data-testid="activity-row"') == 25 and "Page 1 of 2" not in page and "Page 2 of 2" in page
+    )
     second = signed_in.get("/activities?period=all&page=2").text
     assert second.count('data-testid="activity-row"') == 6
     training = signed_in.get(f"/activities?period=all&type={type_id('TRAIN_STAFF')}").text
@@ -208,8 +233,9 @@ def test_week_view_adds_adjusts_and_deletes_in_one_save(signed_in, team, clinici
     assert existing.duration_minutes == 90 and existing.version == 2
     expected = 2 if date.today() > monday else 1
     assert count_activities(clinician_id=clinician.id, deleted_at=None) == expected
-    cleared = signed_in.post_form("/activities/week", {"start": monday.isoformat(), "cell-0-0": "",
-                                                       "cell-0-0-version": "2"})
+    cleared = signed_in.post_form(
+        "/activities/week", {"start": monday.isoformat(), "cell-0-0": "", "cell-0-0-version": "2"}
+    )
     assert cleared.status_code == 302
     db.session.refresh(existing)
     assert existing.deleted_at is not None
@@ -219,8 +245,10 @@ def test_week_view_refuses_all_changes_when_one_cell_is_wrong(signed_in, team, c
     monday = date.today() - timedelta(days=date.today().weekday()) - timedelta(days=7)
     existing = create_activity(actor=clinician, data=data_for(team, activity_on=monday))
     db.session.commit()
-    response = signed_in.post_form("/activities/week", {
-        "start": monday.isoformat(), "cell-0-0": "2h", "cell-0-0-version": "1", "cell-0-1": "99h"})
+    response = signed_in.post_form(
+        "/activities/week",
+        {"start": monday.isoformat(), "cell-0-0": "2h", "cell-0-0-version": "1", "cell-0-1": "99h"},
+    )
     assert response.status_code == 422
     assert "between 1 minute and 24 hours" in response.text and 'value="99h"' in response.text
     db.session.refresh(existing)
@@ -238,9 +266,12 @@ def test_team_lead_can_log_for_their_own_team(make, client, login):
 
 
 def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
-    first = create_activity(actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"),
-                                                           people_reached=9))
-    create_activity(actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"), people_reached=4))
+    first = create_activity(
+        actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"), people_reached=9)
+    )
+    create_activity(
+        actor=clinician, data=data_for(team, activity_type_id=type_id("TRAIN_STAFF"), people_reached=4)
+    )
     create_activity(actor=clinician, data=data_for(team))
     db.session.commit()
     page = signed_in.get("/log").text
