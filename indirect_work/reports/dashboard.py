@@ -126,13 +126,18 @@ class DashboardFilterForm(FlaskForm):
 
     def validate_end(self, field: StringField) -> None:
         _check_month(field)
-        if field.errors or self.start.errors or not self.start.data or not field.data:
-            return
-        first, last = parse_month(self.start.data), parse_month(field.data)
-        if first > last:
-            raise ValidationError("The 'to' month must be the same as or after the 'from' month")
-        if len(months_between(first, last)) > MAX_MONTHS:
-            raise ValidationError(f"Choose a period of {MAX_MONTHS} months or fewer")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields, then the period as a whole (in order, at most 60 months, defaults included)."""
+        if not super().validate(extra_validators):
+            return False
+        if self.start.data and self.end.data and parse_month(self.start.data) > parse_month(self.end.data):
+            self.end.errors = ["The 'to' month must be the same as or after the 'from' month"]
+            return False
+        if len(months_between(*self.period())) > MAX_MONTHS:
+            self.start.errors = [f"Choose a period of {MAX_MONTHS} months or fewer"]
+            return False
+        return True
 
     def period(self, today: date | None = None) -> tuple[date, date]:
         """First and last day of the chosen period (default: the last 12 months, this one included)."""

@@ -148,7 +148,8 @@ def test_bad_filters_show_errors_not_500(client, login, setup):
     login(setup["lead"])
     team = setup["team"].id
     cases = [{"start": "2026-13"}, {"start": "2026-06", "end": "2026-01"},
-             {"start": "2020-01", "end": "2026-01"}, {"category": "not-a-number"}, {"profession": "999999"}]
+             {"start": "2020-01", "end": "2026-01"}, {"start": "2019-01"}, {"end": "2026-02x"},
+             {"category": "not-a-number"}, {"profession": "999999"}]
     for query in cases:
         for url in (f"/dashboard/teams/{team}", f"/dashboard/teams/{team}/records"):
             response = client.get(url, query_string=query)
