@@ -51,6 +51,12 @@ def _user() -> Any:
     return current_user._get_current_object()
 
 
+def _require_token() -> None:
+    """Buttons that change state post a form with only the CSRF token."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, "Your session expired before you saved. Please try again.")
+
+
 @bp.route("/log", methods=["GET", "POST"])
 @require_permission(Permission.ACTIVITY_LOG)
 def log() -> Any:
@@ -183,8 +189,7 @@ def favourite_add(activity_id: int) -> Any:
     """Star a record so it becomes a one-click button on the log page."""
     user = _user()
     activity = get_activity_for(user, activity_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "Your session expired before you saved. Please try again.")
+    _require_token()
     try:
         favourite = add_favourite(actor=user, activity=activity)
     except ValidationFailed as exc:
@@ -202,8 +207,7 @@ def favourite_remove(favourite_id: int) -> Any:
     """Remove a favourite (the records logged from it stay)."""
     user = _user()
     favourite = get_favourite_for(user, favourite_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400, "Your session expired before you saved. Please try again.")
+    _require_token()
     label = favourite.label
     remove_favourite(actor=user, favourite=favourite)
     db.session.commit()
@@ -245,35 +249,36 @@ def week() -> Any:
     ), status
 
 
+def _import_page(form: ConfirmForm, status: int, *, error: str | None = None, **extra: Any) -> Any:
+    context = {"preview": None, "payload": None, "problems": [], **extra}
+    return render_template(
+        "capture/import.html",
+        form=form,
+        file_error=error,
+        columns=importer.COLUMNS,
+        max_rows=importer.MAX_ROWS,
+        **context,
+    ), status
+
+
 @bp.route("/activities/import", methods=["GET", "POST"])
 @require_permission(Permission.ACTIVITY_LOG)
 def import_upload() -> Any:
     """Upload a CSV or XLSX of past records and see, row by row, what can be imported."""
     user = _user()
     form = ConfirmForm()
-    preview, payload, file_error, status = None, None, None, 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        try:
-            if upload is None or not upload.filename:
-                raise importer.ImportFileError("Choose a CSV or XLSX file to upload")
-            preview = importer.preview_file(user, upload.filename, upload.read())
-        except importer.ImportFileError as exc:
-            file_error, status = str(exc), 422
-        else:
-            payload = importer.sign_preview(preview, user, current_app.secret_key or "")
-            db.session.rollback()
-    elif request.method == "POST":
-        status = 422
-    return render_template(
-        "capture/import.html",
-        form=form,
-        preview=preview,
-        payload=payload,
-        file_error=file_error,
-        columns=importer.COLUMNS,
-        max_rows=importer.MAX_ROWS,
-    ), status
+    if not form.validate_on_submit():
+        return _import_page(form, 422 if request.method == "POST" else 200)
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise importer.ImportFileError("Choose a CSV or XLSX file to upload")
+        preview = importer.preview_file(user, upload.filename, upload.read())
+    except importer.ImportFileError as exc:
+        return _import_page(form, 422, error=str(exc))
+    payload = importer.sign_preview(preview, user, current_app.secret_key or "")
+    db.session.rollback()
+    return _import_page(form, 200, preview=preview, payload=payload)
 
 
 @bp.post("/activities/import/commit")
@@ -290,40 +295,19 @@ def import_commit() -> Any:
         )
         result = importer.commit_rows(user, file_hash, rows)
     except importer.ImportFileError as exc:
-        return render_template(
-            "capture/import.html",
-            form=form,
-            preview=None,
-            payload=None,
-            file_error=str(exc),
-            columns=importer.COLUMNS,
-            max_rows=importer.MAX_ROWS,
-        ), 422
+        return _import_page(form, 422, error=str(exc))
     except IntegrityError:
         db.session.rollback()
-        return render_template(
-            "capture/import.html",
-            form=form,
-            preview=None,
-            payload=None,
-            file_error="This file is being imported at this moment (perhaps in another tab). "
-            "Check My activities before trying again.",
-            columns=importer.COLUMNS,
-            max_rows=importer.MAX_ROWS,
-        ), 409
+        return _import_page(
+            form,
+            409,
+            error="This file is being imported at this moment (perhaps in another "
+            "tab). Check My activities before trying again.",
+        )
     except ValidationFailed as exc:
         db.session.rollback()
         problems = [f"{where.capitalize()}: {' '.join(messages)}" for where, messages in exc.fields.items()]
-        return render_template(
-            "capture/import.html",
-            form=form,
-            preview=None,
-            payload=None,
-            file_error=exc.message,
-            problems=problems,
-            columns=importer.COLUMNS,
-            max_rows=importer.MAX_ROWS,
-        ), 422
+        return _import_page(form, 422, error=exc.message, problems=problems)
     record_event(
         "activity.import",
         actor=user,

@@ -22,22 +22,6 @@ HEADER = (
 )
 
 
-@pytest.fixture
-def team(make):
-    return make.team(local_id="CMHT-N", name="North CMHT")
-
-
-@pytest.fixture
-def clinician(make, team):
-    return make.clinician(team)
-
-
-@pytest.fixture
-def signed_in(client, login, clinician):
-    login(clinician)
-    return client
-
-
 def upload(client, name, content):
     return client.post_form(
         "/activities/import", {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"

@@ -29,11 +29,6 @@ def refused(actor, data, field):
     return info.value.fields[field][0]
 
 
-@pytest.fixture
-def clinician(make):
-    return make.clinician(make.team())
-
-
 def team_of(user):
     return db.session.get(Team, user.default_team_id)
 

@@ -22,18 +22,7 @@ from indirect_work.capture.services import (
 )
 from indirect_work.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from indirect_work.extensions import db
-from indirect_work.org.models import Team
 from tests.capture.helpers import count_activities, data_for, recipient_id, type_id
-
-
-@pytest.fixture
-def clinician(make):
-    return make.clinician(make.team())
-
-
-@pytest.fixture
-def team(clinician):
-    return db.session.get(Team, clinician.default_team_id)
 
 
 def events(action, object_id):

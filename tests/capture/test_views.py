@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from indirect_work.capture.models import Activity, Favourite
@@ -13,22 +12,6 @@ from indirect_work.capture.services import create_activity
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from tests.capture.helpers import count_activities, data_for, form_for, recipient_id, type_id
-
-
-@pytest.fixture
-def team(make):
-    return make.team()
-
-
-@pytest.fixture
-def clinician(make, team):
-    return make.clinician(team)
-
-
-@pytest.fixture
-def signed_in(client, login, clinician):
-    login(clinician)
-    return client
 
 
 def token_of(html):
