@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from indirect_work.audit.models import AuditEvent
+from indirect_work.auth.models import Role, RoleAssignment
 from indirect_work.core.dates import add_months, month_start
 from indirect_work.core.db import utcnow
 
@@ -194,3 +195,29 @@ def test_completeness_shows_who_logged_nothing(client, login, setup, make):
     quiet_now = quiet_now[:quiet_now.index("</p>")]
     assert "Bob Brennan" in quiet_now and "Alice Ashdown" not in quiet_now
     assert "Olive Outsider" not in body
+
+
+def test_empty_team_dashboard_shows_zeros(client, login, make):
+    team = make.team(name="Brand New Team")
+    lead = make.lead(team)
+    login(lead)
+    response = client.get(f"/dashboard/teams/{team.id}", query_string=PERIOD)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert re.findall(r'data-testid="figure-\d"[^>]*>([^<]+)<', body) == ["0", "0.0", "0", "0", "–"]
+    assert "No records in this period." in body
+    # The month chart still lists every month of the period, at zero.
+    table = body[body.index('data-testid="hours-by-month-table"'):]
+    assert table[:table.index("</table>")].count('scope="row"') == 6
+
+
+def test_lead_of_two_teams_chooses_between_them(client, login, make):
+    first, second = make.team(name="Alpha Team"), make.team(name="Beta Team")
+    lead = make.lead(first)
+    lead.role_assignments.append(RoleAssignment(role=Role.TEAM_LEAD.value, team_id=second.id))
+    make.team(name="Gamma Team")
+    login(lead)
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Alpha Team" in body and "Beta Team" in body and "Gamma Team" not in body
