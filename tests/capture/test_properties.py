@@ -43,7 +43,7 @@ def field(valid: list[str]) -> st.SearchStrategy[str]:
 
 @given(data=st.data())
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
