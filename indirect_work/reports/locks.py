@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -69,6 +70,12 @@ def lock_history(team_id: int, limit: int = 20) -> list[AuditEvent]:
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
+def _lock_row(team_id: int, month: date) -> MonthLock | None:
+    """The team's lock record for the month, held for update (PostgreSQL) so changes do not cross."""
+    return db.session.scalar(select(MonthLock).where(MonthLock.team_id == team_id, MonthLock.month == month)
+                             .with_for_update())
+
+
 def lock_month(*, user: User, team: Team, month: date, today: date | None = None) -> MonthLock:
     """Lock ``month`` for ``team``.
 
@@ -81,12 +88,16 @@ def lock_month(*, user: User, team: Team, month: date, today: date | None = None
     month = month_start(month)
     if month > month_start(today or date.today()):
         raise ValidationFailed({"month": ["You can only lock a month that has started"]})
-    lock = db.session.scalar(select(MonthLock).where(MonthLock.team_id == team.id, MonthLock.month == month))
+    lock = _lock_row(team.id, month)
     if lock is not None and lock.is_locked:
         raise Conflict(f"{format_month(month)} is already locked")
     if lock is None:
         lock = MonthLock(team_id=team.id, month=month)
-        db.session.add(lock)
+        try:
+            with db.session.begin_nested():  # two leads locking at once: the second is told, not a 500
+                db.session.add(lock)
+        except IntegrityError:
+            raise Conflict(f"{format_month(month)} is already locked") from None
     lock.is_locked = True
     lock.locked_at = utcnow()
     lock.locked_by_id = user.id
@@ -111,7 +122,7 @@ def unlock_month(*, user: User, team: Team, month: date, reason: str) -> MonthLo
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": [f"The reason must be {REASON_MAX} characters or fewer"]})
     month = month_start(month)
-    lock = db.session.scalar(select(MonthLock).where(MonthLock.team_id == team.id, MonthLock.month == month))
+    lock = _lock_row(team.id, month)
     if lock is None or not lock.is_locked:
         raise Conflict(f"{format_month(month)} is not locked")
     lock.is_locked = False

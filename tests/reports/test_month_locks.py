@@ -91,6 +91,20 @@ def test_lock_rules(setup):
         unlock_month(user=setup["lead"], team=setup["team"], month=add_months(LAST_MONTH, -1), reason="why")
 
 
+def test_two_leads_locking_at_once_get_a_conflict_not_an_error(setup, monkeypatch):
+    from indirect_work.reports import locks
+
+    other_lead = setup["lead"]
+    _db.session.add(MonthLock(team_id=setup["team"].id, month=LAST_MONTH, locked_by_id=other_lead.id))
+    _db.session.flush()
+    # The second request read "no lock yet" just before the first one saved its row.
+    monkeypatch.setattr(locks, "_lock_row", lambda team_id, month: None)
+    with pytest.raises(Conflict):
+        lock_month(user=setup["admin"], team=setup["team"], month=LAST_MONTH)
+    assert is_month_locked(setup["team"].id, DAY)  # the session is still usable
+    assert _events("month.lock") == []
+
+
 # Pages ------------------------------------------------------------------------------------------
 
 
