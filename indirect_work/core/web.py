@@ -1,7 +1,8 @@
-"""Per-request plumbing: request ids, server-side session limits, security headers."""
+"""Per-request plumbing: request ids, server-side session limits, security headers, SQLite write queue."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -68,7 +69,48 @@ def set_security_headers(response: Any) -> Any:
     return response
 
 
+WRITE_GATE = "iw_sqlite_write_gate"
+
+
+def install_sqlite_write_gate(app: Flask) -> None:
+    """On SQLite, requests that may write queue for a per-worker lock before touching the database.
+
+    SQLite allows one writer at a time, and its busy handler polls with growing sleeps, so a request
+    that has waited a while keeps losing to newcomers: with many threads writing at once, one can
+    wait past the busy timeout and fail with "database is locked". Queuing the worker's write
+    requests on a lock first leaves at most one waiter per worker at SQLite's door. The queue waits
+    no longer than SQLite itself would, then answers 503 with nothing saved.
+    """
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        return
+    from indirect_work.core.sqlite import BUSY_TIMEOUT_MS, READ_ONLY_METHODS
+
+    app.extensions[WRITE_GATE] = threading.Lock()
+
+    def enter_write_queue() -> Any:
+        if request.method in READ_ONLY_METHODS or request.endpoint == "static":
+            return None
+        gate = app.extensions[WRITE_GATE]
+        if not gate.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            from indirect_work.core.errors import error_response
+
+            return error_response(503, "The service is busy, so nothing was saved. Please try again.")
+        g.write_gate = gate
+        return None
+
+    def leave_write_queue(_exc: BaseException | None) -> None:
+        gate = g.pop("write_gate", None)
+        if gate is not None:
+            gate.release()
+
+    # First of all request hooks, so no database work of this request happens outside the queue.
+    app.before_request_funcs.setdefault(None, []).insert(0, enter_write_queue)
+    app.teardown_request(leave_write_queue)
+
+
 def init_web(app: Flask) -> None:
+    install_sqlite_write_gate(app)
+
     @app.before_request
     def _request_id() -> None:
         g.request_id = request.headers.get("X-Request-ID", "")[:36] or str(uuid.uuid4())
