@@ -65,6 +65,14 @@ def test_clinician_logs_from_a_favourite_on_a_phone(live_server, phone_page):
     row = page.locator(f"[data-activity-id='{activity_id}']")
     assert "50m" in row.inner_text() and "Corrected after checking my diary" in row.inner_text()
     screenshot(page, "capture-phone-5-edited")
+
+    for path, name in (
+        ("/activities/week", "capture-phone-6-week"),
+        ("/activities/import", "capture-phone-7-import"),
+    ):
+        page.goto(live_server.url + path)
+        screenshot(page, name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     assert console_errors == []
 
 
