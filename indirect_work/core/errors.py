@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -110,15 +110,18 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> Any:
-        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.exc import InterfaceError, OperationalError
 
-        from indirect_work.extensions import db
+        from indirect_work.extensions import db, login_manager
 
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001 - the connection itself may be gone
             current_app.logger.exception("rollback failed")
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if isinstance(exc, OperationalError | InterfaceError):
+            # The database is unusable: draw the error page without loading the signed-in user.
+            g._login_user = login_manager.anonymous_user()
         if isinstance(exc, OperationalError) and "disk is full" in str(exc.orig):
             current_app.logger.critical("database storage is full: writes are failing")
             return error_response(503, "The database has run out of space, so nothing was saved. "
