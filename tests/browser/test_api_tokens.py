@@ -12,11 +12,7 @@ import urllib.error
 import urllib.request
 from datetime import date
 
-import pytest
-
-from tests.browser.conftest import browser, desktop_page, live_server, phone_page, screenshot, sign_in  # noqa: F401
-
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import screenshot, sign_in
 
 
 def _call(server, token, method, path, body=None):
@@ -31,7 +27,7 @@ def _call(server, token, method, path, body=None):
         return exc.code, json.loads(exc.read() or b"null")
 
 
-def test_token_made_on_the_account_page_works_for_a_script(live_server, phone_page, desktop_page):  # noqa: F811
+def test_token_made_on_the_account_page_works_for_a_script(live_server, phone_page, desktop_page):
     errors = []
     for page in (phone_page, desktop_page):
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
