@@ -606,6 +606,15 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
      "REPORTING PERIOD START DATE / END DATE, MHS000 ReportingPeriodStartDate / ReportingPeriodEndDate"),
     ("Summary", "Generated at (UTC)", "When the workbook was produced.", "DATE AND TIME DATA SET CREATED, "
      "MHS000 DateTimeDatSetCreate (equivalent)"),
+    ("Summary", "Team type", "All team types, or the one MHSDS service or team type the workbook covers.",
+     "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH"),
+    ("Summary", "Suppression threshold (clinicians)", "Figures from fewer distinct clinicians are shown as *.",
+     "Local (disclosure control)"),
+    ("Summary", "This month / Previous month", "The measure in the period and in the month before it.", "Local"),
+    ("Summary", "Change / Change %", "This month minus the previous month, and that as a share of the "
+     "previous month.", "Local"),
+    ("Summary", "Teams contributing", "Teams with at least one record in the month.",
+     "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER"),
     ("All", "Activities", "Number of live activity records.",
      "Count of indirect activities; patient-specific ones are MHS204 Indirect Activity rows"),
     ("All", "Hours", "Sum of recorded durations in minutes, divided by 60.",
@@ -613,6 +622,8 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
     ("All", "People reached", "Sum of the number of people each activity reached.", "Local (no MHSDS item)"),
     ("All", "Clinicians contributing", "Distinct clinicians with at least one record in the row.",
      "Count of distinct CARE PROFESSIONAL LOCAL IDENTIFIER, MHS204 CareProfLocalID"),
+    ("All", "Total / In suppressed rows", "The true total of the period; then a formula: the total minus "
+     "the rows shown, i.e. the suppressed rows combined.", "Local"),
     ("By activity", "Level", "Category row (subtotal) or activity type row.", "Local"),
     ("By activity", "Category", "Category of indirect work in the trust's taxonomy.", "Local"),
     ("By activity", "Activity type code / Activity type", "The trust's activity type.",
@@ -629,6 +640,8 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
      "Local (national list of psychological professions)"),
     ("By profession", "MHSDS staff group code", "Staff group of the profession.",
      "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), MHS901 CareProfStaffGpMH (an2)"),
+    ("By recipient and mode", "Breakdown", "Mode rows (they add up to the total) or recipient type rows "
+     "(an activity can have several, so they do not).", "Local"),
     ("By recipient and mode", "Mode: code / description", "How the activity was carried out.",
      "CONSULTATION MECHANISM (MENTAL HEALTH), ConsMechanismMH (an2); not an MHS204 item"),
     ("By recipient and mode", "Recipient type: code / description", "Who received the work.",

@@ -337,3 +337,20 @@ def test_an_empty_month_still_builds(make: Any) -> None:
     summary = {row[0]: row[1:] for row in _table(wb["Summary"]) if row and row[0]}
     assert summary["Activities"][:3] == [0, 0, 0]
     assert summary["Activities"][3] is None  # no change % without a previous month
+
+
+def test_data_dictionary_explains_every_column_with_its_mhsds_item(data: Fixture) -> None:
+    wb = _build(data.org, threshold=1)
+    entries = [row for row in _table(wb["Data dictionary"])[1:] if row[0]]
+    assert all(row[2] and row[3] for row in entries)
+    for title in SHEETS[1:-1]:
+        headers = [c.value for c in wb[title][1] if c.value]
+        if title == "Trend":
+            headers = [headers[0], headers[-1]]  # the category columns are explained together
+        for header in headers:
+            assert any(row[0] in (title, "All") and header.lower() in row[1].lower() for row in entries), \
+                (title, header)
+    items = " ".join(row[3] for row in entries)
+    for item in ("DurationIndirectAct", "ServTeamTypeMH", "CareProfStaffGpMH", "ConsMechanismMH", "OrgIDProvider",
+                 "IndActProcedure"):
+        assert item in items
