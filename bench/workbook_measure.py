@@ -6,9 +6,9 @@
 Each run gathers the month's figures in the database and writes the workbook to memory, exactly as
 the download and ``flask report monthly`` do (without the audit row). Reported: activities in the
 month, wall time per run, the CPU time the run used in this process and in its PostgreSQL backend
-(close to the wall time on an otherwise idle machine), the process's peak resident memory (ru_maxrss) before and after, and the
-Python heap peak of one run under tracemalloc, which does not depend on the number of activities
-when aggregation happens in the database.
+(close to the wall time on an otherwise idle machine), the process's peak resident memory
+(ru_maxrss) before and after, and the Python heap peak of one run under tracemalloc, which does not
+depend on the number of activities when aggregation happens in the database.
 """
 
 from __future__ import annotations
@@ -79,19 +79,27 @@ def main() -> None:
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.ods_code == args.organisation))
         if org is None:
-            sys.exit(f"No organisation {args.organisation}: load data with bench/dashboard_build_data.sh first")
+            sys.exit(
+                f"No organisation {args.organisation}: load data with bench/dashboard_build_data.sh first"
+            )
         stmt = select(func.count(Activity.id)).where(
-            Activity.organisation_id == org.id, Activity.deleted_at.is_(None),
-            Activity.activity_on >= month, Activity.activity_on <= month_end(month))
+            Activity.organisation_id == org.id,
+            Activity.deleted_at.is_(None),
+            Activity.activity_on >= month,
+            Activity.activity_on <= month_end(month),
+        )
         if args.team_type:
-            stmt = stmt.where(Activity.team_id.in_(select(Team.id).where(
-                Team.service_team_type_code == args.team_type)))
+            stmt = stmt.where(
+                Activity.team_id.in_(select(Team.id).where(Team.service_team_type_code == args.team_type))
+            )
         in_month = db.session.scalar(stmt)
         in_table = db.session.scalar(select(func.count(Activity.id)))
         db.session.rollback()
-        print(f"{platform.node()} {platform.python_version()} {db.engine.dialect.name} "
-              f"{os.cpu_count()} CPUs; {in_table:,} activities in the table; {in_month:,} in "
-              f"{args.organisation} {month:%Y-%m}{' team type ' + args.team_type if args.team_type else ''}")
+        print(
+            f"{platform.node()} {platform.python_version()} {db.engine.dialect.name} "
+            f"{os.cpu_count()} CPUs; {in_table:,} activities in the table; {in_month:,} in "
+            f"{args.organisation} {month:%Y-%m}{' team type ' + args.team_type if args.team_type else ''}"
+        )
         backend = None
         if db.engine.dialect.name == "postgresql":
             backend = int(db.session.scalar(text("SELECT pg_backend_pid()")))
@@ -108,12 +116,18 @@ def main() -> None:
         build_once(org, month, args.team_type)
         _, heap_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"workbook {size / 1024:.0f} KiB; runs (s): {', '.join(f'{s:.2f}' for s in samples)}; "
-              f"median {statistics.median(samples):.2f} s; load average {os.getloadavg()[0]:.1f}")
-        print(f"CPU used per run (this process + its database backend): "
-              f"{', '.join(f'{c:.2f}' for c in cpu)} s; median {statistics.median(cpu):.2f} s")
-        print(f"peak RSS {rss_before:.0f} MB before the first run, {rss_after:.0f} MB after "
-              f"(+{rss_after - rss_before:.0f} MB); Python heap peak of one run {heap_peak / 2**20:.1f} MB")
+        print(
+            f"workbook {size / 1024:.0f} KiB; runs (s): {', '.join(f'{s:.2f}' for s in samples)}; "
+            f"median {statistics.median(samples):.2f} s; load average {os.getloadavg()[0]:.1f}"
+        )
+        print(
+            f"CPU used per run (this process + its database backend): "
+            f"{', '.join(f'{c:.2f}' for c in cpu)} s; median {statistics.median(cpu):.2f} s"
+        )
+        print(
+            f"peak RSS {rss_before:.0f} MB before the first run, {rss_after:.0f} MB after "
+            f"(+{rss_after - rss_before:.0f} MB); Python heap peak of one run {heap_peak / 2**20:.1f} MB"
+        )
 
 
 if __name__ == "__main__":

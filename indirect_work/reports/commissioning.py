@@ -13,7 +13,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import distinct, func, literal, or_, select, text, union_all
@@ -62,8 +72,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def distinct_clinicians(f: ActivityFilter, dimension: Dimension, keys: Collection[Any]) -> int:
     """Distinct clinicians behind the activities of ``f`` whose ``dimension`` value is one of ``keys``."""
-    stmt = filtered_activities(f).order_by(None).with_only_columns(
-        func.count(distinct(Activity.clinician_id))).select_from(Activity)
+    stmt = (
+        filtered_activities(f)
+        .order_by(None)
+        .with_only_columns(func.count(distinct(Activity.clinician_id)))
+        .select_from(Activity)
+    )
     wanted = [k for k in keys if k is not None]
     if dimension is Dimension.CATEGORY:
         stmt = stmt.join(ActivityType, Activity.activity_type_id == ActivityType.id)
@@ -89,14 +103,26 @@ def distinct_clinicians(f: ActivityFilter, dimension: Dimension, keys: Collectio
     return int(db.session.scalar(stmt.where(condition)) or 0)
 
 
-def _breakdown(f: ActivityFilter, dimension: Dimension, rows: list[RollupRow], total: Any,
-               describe: Any, *, additive: bool = True) -> Breakdown:
+def _breakdown(
+    f: ActivityFilter,
+    dimension: Dimension,
+    rows: list[RollupRow],
+    total: Any,
+    describe: Any,
+    *,
+    additive: bool = True,
+) -> Breakdown:
     lines = tuple(Line(row.keys[-1], tuple(describe(row)), row) for row in rows)
     return Breakdown(lines, total, lambda keys: distinct_clinicians(f, dimension, keys), additive)
 
 
-def collect_monthly_report(organisation: Organisation, month: date, *, team_type_code: str | None = None,
-                           generated_at: datetime | None = None) -> MonthlyReport:
+def collect_monthly_report(
+    organisation: Organisation,
+    month: date,
+    *,
+    team_type_code: str | None = None,
+    generated_at: datetime | None = None,
+) -> MonthlyReport:
     """Every figure of the provider's month (GROUP BY in the database; nothing per activity)."""
     if db.engine.dialect.name == "postgresql":
         # Room for the grouping to hash in memory rather than sort on disk, for this transaction only.
@@ -105,14 +131,25 @@ def collect_monthly_report(organisation: Organisation, month: date, *, team_type
     # The provider's records are those of its teams: filtering on team lets PostgreSQL answer every
     # roll-up from the covering team index alone (index-only scans), never visiting the table.
     team_ids = frozenset(db.session.scalars(select(Team.id).where(Team.organisation_id == organisation.id)))
-    f = ActivityFilter(start=month, end=month_end(month), team_ids=team_ids,
-                       service_team_type_code=team_type_code)
+    f = ActivityFilter(
+        start=month, end=month_end(month), team_ids=team_ids, service_team_type_code=team_type_code
+    )
     # Teams with records in this month and the one before, in one pass.
     teams_by_month: dict[str, list[RollupRow]] = {}
     for row in rollup(replace(f, start=add_months(month, -1)), [Dimension.MONTH, Dimension.TEAM]):
         teams_by_month.setdefault(row.keys[0], []).append(row)
-    team_rows = [RollupRow(r.activities, r.minutes, r.people_reached, r.clinicians, r.patient_specific_minutes,
-                           keys=r.keys[1:], labels=r.labels[1:]) for r in teams_by_month.get(f"{month:%Y-%m}", [])]
+    team_rows = [
+        RollupRow(
+            r.activities,
+            r.minutes,
+            r.people_reached,
+            r.clinicians,
+            r.patient_specific_minutes,
+            keys=r.keys[1:],
+            labels=r.labels[1:],
+        )
+        for r in teams_by_month.get(f"{month:%Y-%m}", [])
+    ]
 
     types_meta = {t.id: t for t in db.session.scalars(select(ActivityType))}
     by_type: dict[Any, list[RollupRow]] = {}
@@ -121,15 +158,26 @@ def collect_monthly_report(organisation: Organisation, month: date, *, team_type
 
     def describe_type(row: RollupRow) -> tuple[Any, ...]:
         meta = types_meta[row.keys[1]]
-        return (meta.code, meta.label, meta.is_patient_specific,
-                "MHS204" if meta.mhsds_target == "MHS204" else "Local only")
+        return (
+            meta.code,
+            meta.label,
+            meta.is_patient_specific,
+            "MHS204" if meta.mhsds_target == "MHS204" else "Local only",
+        )
 
     trend, trend_categories = _trend(f, month)
     current, categories = trend[-1].total, trend[-1].categories
     category_totals = {line.key: line.figures for line in categories.lines}
-    types = {category_id: _breakdown(replace(f, category_id=category_id), Dimension.ACTIVITY_TYPE, rows,
-                                     category_totals.get(category_id), describe_type)
-             for category_id, rows in by_type.items()}
+    types = {
+        category_id: _breakdown(
+            replace(f, category_id=category_id),
+            Dimension.ACTIVITY_TYPE,
+            rows,
+            category_totals.get(category_id),
+            describe_type,
+        )
+        for category_id, rows in by_type.items()
+    }
     professions = {p.id: p for p in db.session.scalars(select(Profession))}
     recipient_codes = dict(db.session.execute(select(RecipientType.id, RecipientType.code)).all())
     completeness, expected_sets, team_types_of = _completeness(organisation, month, team_type_code, team_rows)
@@ -142,21 +190,50 @@ def collect_monthly_report(organisation: Organisation, month: date, *, team_type
         team_type = (team_type_code, db.session.get(ServiceTeamType, team_type_code).description)  # type: ignore[union-attr]
 
     return MonthlyReport(
-        provider_name=organisation.name, ods_code=organisation.ods_code, month=month, period_end=f.end,
-        generated_at=generated_at or utcnow(), team_type=team_type,
-        current=current, previous=trend[-2].total,
+        provider_name=organisation.name,
+        ods_code=organisation.ods_code,
+        month=month,
+        period_end=f.end,
+        generated_at=generated_at or utcnow(),
+        team_type=team_type,
+        current=current,
+        previous=trend[-2].total,
         teams_contributing=len(team_rows),
         previous_teams_contributing=len(teams_by_month.get(f"{add_months(month, -1):%Y-%m}", [])),
-        categories=categories, types=types,
-        team_types=_breakdown(f, Dimension.TEAM_TYPE, rollup(f, [Dimension.TEAM_TYPE]), current,
-                              lambda r: (r.keys[0], r.labels[0], team_type_teams.get(r.keys[0], 0))),
-        professions=_breakdown(f, Dimension.PROFESSION, rollup(f, [Dimension.PROFESSION]), current,
-                               lambda r: _describe_profession(professions.get(r.keys[0]), r.labels[0])),
-        mechanisms=_breakdown(f, Dimension.MECHANISM, rollup(f, [Dimension.MECHANISM]), current,
-                              lambda r: (r.keys[0], r.labels[0])),
-        recipients=_breakdown(f, Dimension.RECIPIENT_TYPE, _recipient_rollup(f), current,
-                              lambda r: (recipient_codes.get(r.keys[0], ""), r.labels[0]), additive=False),
-        trend_categories=trend_categories, trend=trend, completeness=completeness,
+        categories=categories,
+        types=types,
+        team_types=_breakdown(
+            f,
+            Dimension.TEAM_TYPE,
+            rollup(f, [Dimension.TEAM_TYPE]),
+            current,
+            lambda r: (r.keys[0], r.labels[0], team_type_teams.get(r.keys[0], 0)),
+        ),
+        professions=_breakdown(
+            f,
+            Dimension.PROFESSION,
+            rollup(f, [Dimension.PROFESSION]),
+            current,
+            lambda r: _describe_profession(professions.get(r.keys[0]), r.labels[0]),
+        ),
+        mechanisms=_breakdown(
+            f,
+            Dimension.MECHANISM,
+            rollup(f, [Dimension.MECHANISM]),
+            current,
+            lambda r: (r.keys[0], r.labels[0]),
+        ),
+        recipients=_breakdown(
+            f,
+            Dimension.RECIPIENT_TYPE,
+            _recipient_rollup(f),
+            current,
+            lambda r: (recipient_codes.get(r.keys[0], ""), r.labels[0]),
+            additive=False,
+        ),
+        trend_categories=trend_categories,
+        trend=trend,
+        completeness=completeness,
         expected_union=lambda keys: len(set().union(*(expected_sets.get(k, set()) for k in keys))),
         expected_total=len(set().union(*expected_sets.values())) if expected_sets else 0,
         contributing_total=current.clinicians,
@@ -191,8 +268,17 @@ def _trend(f: ActivityFilter, month: date) -> tuple[tuple[TrendMonth, ...], tupl
         rows = per_month.get(key, [])
         total = month_totals.get(key) or RollupRow()
         lines = tuple(Line(row.keys[1], (labels[row.keys[1]],), row) for row in rows)
-        months.append(TrendMonth(start, total, Breakdown(
-            lines, total, lambda keys, mf=month_filter: distinct_clinicians(mf, Dimension.CATEGORY, keys))))
+        months.append(
+            TrendMonth(
+                start,
+                total,
+                Breakdown(
+                    lines,
+                    total,
+                    lambda keys, mf=month_filter: distinct_clinicians(mf, Dimension.CATEGORY, keys),
+                ),
+            )
+        )
     # Columns in the taxonomy's order.
     rank = dict(db.session.execute(select(ActivityCategory.id, ActivityCategory.sort_order)).all())
     ranked = sorted(categories, key=lambda key: (rank.get(key, 0), categories[key]))
@@ -210,11 +296,16 @@ def _month_category_rollup(f: ActivityFilter) -> list[RollupRow]:
     # date_trunc groups on a timestamp, far cheaper to hash than to_char's text.
     month = func.date_trunc("month", Activity.activity_on) if postgres else month_key(Activity.activity_on)
     per_clinician = (
-        filtered_activities(f).order_by(None)
-        .with_only_columns(month.label("month"), ActivityType.category_id.label("category_id"),
-                           Activity.clinician_id.label("clinician_id"), func.count(Activity.id).label("activities"),
-                           func.sum(Activity.duration_minutes).label("minutes"),
-                           func.sum(Activity.people_reached).label("people"))
+        filtered_activities(f)
+        .order_by(None)
+        .with_only_columns(
+            month.label("month"),
+            ActivityType.category_id.label("category_id"),
+            Activity.clinician_id.label("clinician_id"),
+            func.count(Activity.id).label("activities"),
+            func.sum(Activity.duration_minutes).label("minutes"),
+            func.sum(Activity.people_reached).label("people"),
+        )
         .join(ActivityType, Activity.activity_type_id == ActivityType.id)
         .group_by(month, ActivityType.category_id, Activity.clinician_id)
         .cte("per_clinician")
@@ -222,13 +313,21 @@ def _month_category_rollup(f: ActivityFilter) -> list[RollupRow]:
     c = per_clinician.c
     sums = (func.sum(c.activities), func.sum(c.minutes), func.sum(c.people))
     by_category = select(c.month, c.category_id, *sums, func.count()).group_by(c.month, c.category_id)
-    by_month = select(c.month, literal(None).label("category_id"), *sums,
-                      func.count(distinct(c.clinician_id))).group_by(c.month)
+    by_month = select(
+        c.month, literal(None).label("category_id"), *sums, func.count(distinct(c.clinician_id))
+    ).group_by(c.month)
     stmt = union_all(by_category, by_month).subquery()
     rows = db.session.execute(select(stmt).order_by(stmt.c.month, stmt.c.category_id))
-    return [RollupRow(int(activities), int(minutes), int(people), int(clinicians),
-                      keys=(key if isinstance(key, str) else f"{key:%Y-%m}", category))
-            for key, category, activities, minutes, people, clinicians in rows]
+    return [
+        RollupRow(
+            int(activities),
+            int(minutes),
+            int(people),
+            int(clinicians),
+            keys=(key if isinstance(key, str) else f"{key:%Y-%m}", category),
+        )
+        for key, category, activities, minutes, people, clinicians in rows
+    ]
 
 
 def _recipient_rollup(f: ActivityFilter) -> list[RollupRow]:
@@ -246,58 +345,100 @@ def _recipient_rollup(f: ActivityFilter) -> list[RollupRow]:
         return []
     link = activity_recipients.c
     per_clinician = (
-        live.with_only_columns(link.recipient_type_id.label("recipient_type_id"),
-                               Activity.clinician_id.label("clinician_id"), func.count(Activity.id).label("activities"),
-                               func.sum(Activity.duration_minutes).label("minutes"),
-                               func.sum(Activity.people_reached).label("people"))
+        live.with_only_columns(
+            link.recipient_type_id.label("recipient_type_id"),
+            Activity.clinician_id.label("clinician_id"),
+            func.count(Activity.id).label("activities"),
+            func.sum(Activity.duration_minutes).label("minutes"),
+            func.sum(Activity.people_reached).label("people"),
+        )
         .join(activity_recipients, link.activity_id == Activity.id)
         .where(link.activity_id.between(low, high))
         .group_by(link.recipient_type_id, Activity.clinician_id)
         .subquery()
     )
     c = per_clinician.c
-    stmt = (select(RecipientType.id, RecipientType.label, func.sum(c.activities), func.sum(c.minutes),
-                   func.sum(c.people), func.count())
-            .join(per_clinician, c.recipient_type_id == RecipientType.id)
-            .group_by(RecipientType.id, RecipientType.label, RecipientType.sort_order)
-            .order_by(RecipientType.sort_order, RecipientType.id))
-    return [RollupRow(int(activities), int(minutes), int(people), int(clinicians), keys=(key,), labels=(label,))
-            for key, label, activities, minutes, people, clinicians in db.session.execute(stmt)]
+    stmt = (
+        select(
+            RecipientType.id,
+            RecipientType.label,
+            func.sum(c.activities),
+            func.sum(c.minutes),
+            func.sum(c.people),
+            func.count(),
+        )
+        .join(per_clinician, c.recipient_type_id == RecipientType.id)
+        .group_by(RecipientType.id, RecipientType.label, RecipientType.sort_order)
+        .order_by(RecipientType.sort_order, RecipientType.id)
+    )
+    return [
+        RollupRow(int(activities), int(minutes), int(people), int(clinicians), keys=(key,), labels=(label,))
+        for key, label, activities, minutes, people, clinicians in db.session.execute(stmt)
+    ]
 
 
-def _completeness(organisation: Organisation, month: date, team_type_code: str | None,
-                  team_rows: list[RollupRow]
-                  ) -> tuple[tuple[TeamCompleteness, ...], dict[str, set[int]], dict[int, str]]:
+def _completeness(
+    organisation: Organisation, month: date, team_type_code: str | None, team_rows: list[RollupRow]
+) -> tuple[tuple[TeamCompleteness, ...], dict[str, set[int]], dict[int, str]]:
     """Each team expected to report (active, or with records), with its lock and clinician counts.
 
     Also returns the clinicians expected per team local id, and each team's type code by team id.
     """
     contributing = {row.keys[0]: row.clinicians for row in team_rows}
-    stmt = select(Team).where(Team.organisation_id == organisation.id,
-                              or_(Team.is_active.is_(True), Team.id.in_(list(contributing))))
+    stmt = select(Team).where(
+        Team.organisation_id == organisation.id,
+        or_(Team.is_active.is_(True), Team.id.in_(list(contributing))),
+    )
     if team_type_code:
         stmt = stmt.where(Team.service_team_type_code == team_type_code)
     teams = list(db.session.scalars(stmt.order_by(Team.local_id)))
-    locked = set(db.session.scalars(select(MonthLock.team_id).where(
-        MonthLock.month == month, MonthLock.is_locked.is_(True), MonthLock.team_id.in_([t.id for t in teams]))))
+    locked = set(
+        db.session.scalars(
+            select(MonthLock.team_id).where(
+                MonthLock.month == month,
+                MonthLock.is_locked.is_(True),
+                MonthLock.team_id.in_([t.id for t in teams]),
+            )
+        )
+    )
     members: dict[int, set[int]] = {}
     for team_id, user_id in db.session.execute(
-            select(RoleAssignment.team_id, RoleAssignment.user_id).join(User, RoleAssignment.user_id == User.id)
-            .where(RoleAssignment.role == Role.CLINICIAN.value, User.is_active.is_(True),
-                   RoleAssignment.team_id.in_([t.id for t in teams]))):
+        select(RoleAssignment.team_id, RoleAssignment.user_id)
+        .join(User, RoleAssignment.user_id == User.id)
+        .where(
+            RoleAssignment.role == Role.CLINICIAN.value,
+            User.is_active.is_(True),
+            RoleAssignment.team_id.in_([t.id for t in teams]),
+        )
+    ):
         members.setdefault(int(team_id), set()).add(int(user_id))
-    rows = tuple(TeamCompleteness(team.local_id, team.name, team.service_team_type_code, team.id in locked,
-                                  len(members.get(team.id, set())), contributing.get(team.id, 0),
-                                  team.id in contributing) for team in teams)
-    return (rows, {team.local_id: members.get(team.id, set()) for team in teams},
-            {team.id: team.service_team_type_code for team in teams})
+    rows = tuple(
+        TeamCompleteness(
+            team.local_id,
+            team.name,
+            team.service_team_type_code,
+            team.id in locked,
+            len(members.get(team.id, set())),
+            contributing.get(team.id, 0),
+            team.id in contributing,
+        )
+        for team in teams
+    )
+    return (
+        rows,
+        {team.local_id: members.get(team.id, set()) for team in teams},
+        {team.id: team.service_team_type_code for team in teams},
+    )
 
 
 def unlocked_teams(organisation: Organisation, month: date, team_type_code: str | None = None) -> list[Team]:
     """Active teams of the provider whose month is not locked yet."""
-    locked = select(MonthLock.team_id).where(MonthLock.month == month_start(month), MonthLock.is_locked.is_(True))
-    stmt = select(Team).where(Team.organisation_id == organisation.id, Team.is_active.is_(True),
-                              Team.id.not_in(locked))
+    locked = select(MonthLock.team_id).where(
+        MonthLock.month == month_start(month), MonthLock.is_locked.is_(True)
+    )
+    stmt = select(Team).where(
+        Team.organisation_id == organisation.id, Team.is_active.is_(True), Team.id.not_in(locked)
+    )
     if team_type_code:
         stmt = stmt.where(Team.service_team_type_code == team_type_code)
     return list(db.session.scalars(stmt.order_by(Team.name)))
@@ -309,24 +450,43 @@ class GeneratedWorkbook:
     content: bytes
 
 
-def generate_workbook(organisation: Organisation, month: date, *, threshold: int, team_type_code: str | None = None,
-                      action: str = "report.workbook_download", actor_email: str | None = None,
-                      generated_at: datetime | None = None) -> GeneratedWorkbook:
+def generate_workbook(
+    organisation: Organisation,
+    month: date,
+    *,
+    threshold: int,
+    team_type_code: str | None = None,
+    action: str = "report.workbook_download",
+    actor_email: str | None = None,
+    generated_at: datetime | None = None,
+) -> GeneratedWorkbook:
     """Build the workbook in memory and record the audit event (the caller commits)."""
-    report = collect_monthly_report(organisation, month, team_type_code=team_type_code, generated_at=generated_at)
+    report = collect_monthly_report(
+        organisation, month, team_type_code=team_type_code, generated_at=generated_at
+    )
     buffer = io.BytesIO()
     build_workbook(report, buffer, threshold=threshold)
     filename = workbook_filename(organisation.ods_code, report.month, team_type_code)
-    record_event(action, actor_email=actor_email, object_type="organisation", object_id=organisation.id,
-                 details={"month": f"{report.month:%Y-%m}", "team_type": team_type_code, "file": filename,
-                          "threshold": threshold})
+    record_event(
+        action,
+        actor_email=actor_email,
+        object_type="organisation",
+        object_id=organisation.id,
+        details={
+            "month": f"{report.month:%Y-%m}",
+            "team_type": team_type_code,
+            "file": filename,
+            "threshold": threshold,
+        },
+    )
     return GeneratedWorkbook(filename, buffer.getvalue())
 
 
 def find_organisation(ods_code: str) -> Organisation:
     """The organisation with this ODS code (case-insensitive); NotFound otherwise."""
-    organisation = db.session.scalar(select(Organisation).where(
-        func.upper(Organisation.ods_code) == (ods_code or "").strip().upper()))
+    organisation = db.session.scalar(
+        select(Organisation).where(func.upper(Organisation.ods_code) == (ods_code or "").strip().upper())
+    )
     if organisation is None:
         raise NotFound(f"No organisation has the ODS code {ods_code!r}")
     return organisation
@@ -362,10 +522,14 @@ class ReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    organisation = SelectField("Provider", coerce=int, validate_choice=False,
-                               validators=[DataRequired("Choose a provider")])
-    month = StringField("Month", description="For example, 2026-04",
-                        validators=[DataRequired("Enter the month in the form YYYY-MM")])
+    organisation = SelectField(
+        "Provider", coerce=int, validate_choice=False, validators=[DataRequired("Choose a provider")]
+    )
+    month = StringField(
+        "Month",
+        description="For example, 2026-04",
+        validators=[DataRequired("Enter the month in the form YYYY-MM")],
+    )
     team_type = SelectField("Service or team type", default="", validate_choice=False)
 
     def validate_month(self, field: StringField) -> None:
@@ -387,7 +551,8 @@ def _form(organisations: list[Organisation]) -> ReportForm:
     form.organisation.choices = [(o.id, f"{o.name} ({o.ods_code})") for o in organisations]
     form.team_type.choices = [("", "All team types")] + [
         (t.code, f"{t.code} {t.description}")
-        for t in db.session.scalars(select(ServiceTeamType).order_by(ServiceTeamType.code))]
+        for t in db.session.scalars(select(ServiceTeamType).order_by(ServiceTeamType.code))
+    ]
     if not request.args:
         form.month.data = _default_month()
         if organisations:
@@ -418,12 +583,21 @@ def index() -> Any:
     if form.validate():
         organisation = _organisation_for(current_user, form.organisation.data)
         month = form.month.parsed  # type: ignore[attr-defined]
-        status = {"organisation": organisation, "month": month, "month_label": format_month(month),
-                  "unlocked": unlocked_teams(organisation, month, form.team_type.data or None),
-                  "filename": workbook_filename(organisation.ods_code, month, form.team_type.data or None)}
-    return render_template("commissioning/index.html", form=form, status=status, organisations=organisations,
-                           show_errors=bool(request.args),
-                           can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT))
+        status = {
+            "organisation": organisation,
+            "month": month,
+            "month_label": format_month(month),
+            "unlocked": unlocked_teams(organisation, month, form.team_type.data or None),
+            "filename": workbook_filename(organisation.ods_code, month, form.team_type.data or None),
+        }
+    return render_template(
+        "commissioning/index.html",
+        form=form,
+        status=status,
+        organisations=organisations,
+        show_errors=bool(request.args),
+        can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT),
+    )
 
 
 @dataclass(frozen=True)
@@ -438,9 +612,14 @@ def _valid_request() -> ReportRequest | Any:
     organisations = reportable_organisations(current_user)
     form = _form(organisations)
     if not form.validate():
-        return render_template("commissioning/index.html", form=form, status=None, organisations=organisations,
-                               show_errors=True,
-                               can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT)), 400
+        return render_template(
+            "commissioning/index.html",
+            form=form,
+            status=None,
+            organisations=organisations,
+            show_errors=True,
+            can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT),
+        ), 400
     organisation = _organisation_for(current_user, form.organisation.data)
     return ReportRequest(organisation, form.month.parsed, form.team_type.data or None)  # type: ignore[attr-defined]
 
@@ -452,10 +631,16 @@ def workbook() -> Any:
     checked = _valid_request()
     if not isinstance(checked, ReportRequest):
         return checked
-    result = generate_workbook(checked.organisation, checked.month, team_type_code=checked.team_type,
-                               threshold=int(current_app.config["IW_SUPPRESSION_THRESHOLD"]))
+    result = generate_workbook(
+        checked.organisation,
+        checked.month,
+        team_type_code=checked.team_type,
+        threshold=int(current_app.config["IW_SUPPRESSION_THRESHOLD"]),
+    )
     db.session.commit()
-    return send_file(io.BytesIO(result.content), mimetype=XLSX, as_attachment=True, download_name=result.filename)
+    return send_file(
+        io.BytesIO(result.content), mimetype=XLSX, as_attachment=True, download_name=result.filename
+    )
 
 
 def _extract_response(kind: str) -> Any:
@@ -464,8 +649,12 @@ def _extract_response(kind: str) -> Any:
         return checked
     organisation, month = checked.organisation, checked.month
     extract_name, validation_name = mhsds_extract.extract_filenames(organisation.ods_code, month)
-    record_event("report.mhsds_extract" if kind == "extract" else "report.mhsds_validation",
-                 object_type="organisation", object_id=organisation.id, details={"month": f"{month:%Y-%m}"})
+    record_event(
+        "report.mhsds_extract" if kind == "extract" else "report.mhsds_validation",
+        object_type="organisation",
+        object_id=organisation.id,
+        details={"month": f"{month:%Y-%m}"},
+    )
     db.session.commit()
     rows = mhsds_extract.extract_rows(organisation, month)
     lines: Iterator[str]
@@ -474,8 +663,11 @@ def _extract_response(kind: str) -> Any:
     else:
         lines = iter_csv(mhsds_extract.VALIDATION_COLUMNS, mhsds_extract.validation_values(rows))
         name = validation_name
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/mhsds-extract")

@@ -28,9 +28,27 @@ from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
 from indirect_work.taxonomy.models import ActivityType
 
-COLUMNS = ("ServiceRequestID", "CareProfLocalID", "OtherCareProfTeamLocalID", "IndirectActDate", "IndirectActTime",
-           "DurationIndirectAct", "OrgIDComm", "IndActProcedure", "FindSchemeInUse", "Finding", "IndActPersCons")
-VALIDATION_COLUMNS = ("Severity", "ActivityID", "IndirectActDate", "ActivityTypeCode", "TeamLocalID", "Problem")
+COLUMNS = (
+    "ServiceRequestID",
+    "CareProfLocalID",
+    "OtherCareProfTeamLocalID",
+    "IndirectActDate",
+    "IndirectActTime",
+    "DurationIndirectAct",
+    "OrgIDComm",
+    "IndActProcedure",
+    "FindSchemeInUse",
+    "Finding",
+    "IndActPersCons",
+)
+VALIDATION_COLUMNS = (
+    "Severity",
+    "ActivityID",
+    "IndirectActDate",
+    "ActivityTypeCode",
+    "TeamLocalID",
+    "Problem",
+)
 UNKNOWN_ITEMS = (
     "FindSchemeInUse and Finding are blank: indirect work records no clinical finding.",
     "IndActPersCons is blank: the v6 person-consulted code list is not published yet (mhsds.md §10).",
@@ -64,14 +82,28 @@ class ExtractRow:
 def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow]:
     """Every MHS204 candidate of the provider's month, checked, in date/time/id order (streamed)."""
     stmt = (
-        select(Activity.id, Activity.service_request_id, User.staff_local_id, Team.local_id, Activity.activity_on,
-               Activity.start_time, Activity.duration_minutes, ActivityType.snomed_concept_id, ActivityType.code)
+        select(
+            Activity.id,
+            Activity.service_request_id,
+            User.staff_local_id,
+            Team.local_id,
+            Activity.activity_on,
+            Activity.start_time,
+            Activity.duration_minutes,
+            ActivityType.snomed_concept_id,
+            ActivityType.code,
+        )
         .join(ActivityType, Activity.activity_type_id == ActivityType.id)
         .join(User, Activity.clinician_id == User.id)
         .join(Team, Activity.team_id == Team.id)
-        .where(Activity.organisation_id == organisation.id, Activity.deleted_at.is_(None),
-               Activity.activity_on >= month, Activity.activity_on <= month_end(month),
-               ActivityType.is_patient_specific.is_(True), ActivityType.mhsds_target == "MHS204")
+        .where(
+            Activity.organisation_id == organisation.id,
+            Activity.deleted_at.is_(None),
+            Activity.activity_on >= month,
+            Activity.activity_on <= month_end(month),
+            ActivityType.is_patient_specific.is_(True),
+            ActivityType.mhsds_target == "MHS204",
+        )
         .order_by(Activity.activity_on, Activity.start_time, Activity.id)
         .execution_options(yield_per=CHUNK)
     )
@@ -79,21 +111,46 @@ def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow
     seen: set[tuple[str, date, time | None]] = set()
     for row in db.session.execute(stmt):
         activity_id, request_id, staff_id, team_id, day, start, minutes, snomed, type_code = row
-        item = ExtractRow(int(activity_id), day, str(type_code), str(team_id), values=(
-            request_id or "", staff_id or "", team_id or "", day.isoformat(),
-            start.strftime("%H:%M:%S") if start else "", str(minutes), commissioner, snomed or "", "", "", "",
-        ))
+        item = ExtractRow(
+            int(activity_id),
+            day,
+            str(type_code),
+            str(team_id),
+            values=(
+                request_id or "",
+                staff_id or "",
+                team_id or "",
+                day.isoformat(),
+                start.strftime("%H:%M:%S") if start else "",
+                str(minutes),
+                commissioner,
+                snomed or "",
+                "",
+                "",
+                "",
+            ),
+        )
         _check(item, request_id, staff_id, team_id, start, minutes, commissioner, snomed)
         key = (request_id or "", day, start)
         if item.is_valid and key in seen:
-            item.warnings.append("another row has the same ServiceRequestID, date and time; national processing "
-                                 "keeps only one of them (record the real start time)")
+            item.warnings.append(
+                "another row has the same ServiceRequestID, date and time; national processing "
+                "keeps only one of them (record the real start time)"
+            )
         seen.add(key)
         yield item
 
 
-def _check(item: ExtractRow, request_id: str | None, staff_id: str | None, team_id: str | None,
-           start: time | None, minutes: int, commissioner: str, snomed: str | None) -> None:
+def _check(
+    item: ExtractRow,
+    request_id: str | None,
+    staff_id: str | None,
+    team_id: str | None,
+    start: time | None,
+    minutes: int,
+    commissioner: str,
+    snomed: str | None,
+) -> None:
     if not request_id or not request_id.strip():
         item.errors.append("ServiceRequestID missing: the activity has no service request identifier")
     elif not _LOCAL_ID.match(request_id) or request_id.startswith(RISKY_PREFIXES):
@@ -115,7 +172,9 @@ def _check(item: ExtractRow, request_id: str | None, staff_id: str | None, team_
     elif not _ODS_COMMISSIONER.match(commissioner):
         item.errors.append("OrgIDComm is not a 3 to 5 character ODS code")
     if not snomed:
-        item.errors.append("IndActProcedure missing: no SNOMED CT concept is configured for the activity type")
+        item.errors.append(
+            "IndActProcedure missing: no SNOMED CT concept is configured for the activity type"
+        )
     elif not _SNOMED.match(snomed):
         item.errors.append("IndActProcedure is not a SNOMED CT concept identifier (6 to 18 digits)")
 
@@ -130,8 +189,14 @@ def validation_values(rows: Iterator[ExtractRow]) -> Iterator[tuple[str, ...]]:
     for row in rows:
         for severity, problems in (("error", row.errors), ("warning", row.warnings)):
             for problem in problems:
-                yield (severity, str(row.activity_id), row.activity_on.isoformat(), row.type_code,
-                       row.team_local_id, problem)
+                yield (
+                    severity,
+                    str(row.activity_id),
+                    row.activity_on.isoformat(),
+                    row.type_code,
+                    row.team_local_id,
+                    problem,
+                )
 
 
 @dataclass
@@ -154,4 +219,7 @@ def counted(rows: Iterator[ExtractRow], counts: ExtractCounts) -> Iterator[Extra
 
 def extract_filenames(ods_code: str, month: date) -> tuple[str, str]:
     """File names of the extract and of its validation report."""
-    return (f"mhsds-mhs204_{ods_code}_{month:%Y-%m}.csv", f"mhsds-mhs204-validation_{ods_code}_{month:%Y-%m}.csv")
+    return (
+        f"mhsds-mhs204_{ods_code}_{month:%Y-%m}.csv",
+        f"mhsds-mhs204-validation_{ods_code}_{month:%Y-%m}.csv",
+    )

@@ -37,8 +37,11 @@ def _organisations(ods_code: str | None) -> list[Organisation]:
             return [find_organisation(ods_code)]
         except NotFound as exc:
             raise click.ClickException(exc.message) from None
-    organisations = list(db.session.scalars(
-        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.ods_code)))
+    organisations = list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.ods_code)
+        )
+    )
     if not organisations:
         raise click.ClickException("There are no active organisations to report on")
     return organisations
@@ -53,7 +56,9 @@ def _output_dir(path: str) -> str:
 
 
 month_option = click.option("--month", required=True, help="The report month, YYYY-MM.")
-organisation_option = click.option("--organisation", "ods_code", help="ODS code of one provider (default: all).")
+organisation_option = click.option(
+    "--organisation", "ods_code", help="ODS code of one provider (default: all)."
+)
 output_option = click.option("--output", default=".", show_default=True, help="Folder to write the files to.")
 
 
@@ -73,8 +78,14 @@ def monthly_command(month: str, ods_code: str | None, team_type: str | None, out
     folder = _output_dir(output)
     threshold = int(current_app.config["IW_SUPPRESSION_THRESHOLD"])
     for organisation in organisations:
-        result = generate_workbook(organisation, report_month, threshold=threshold, team_type_code=team_type_code,
-                                   action="report.workbook_generate", actor_email=CLI_ACTOR)
+        result = generate_workbook(
+            organisation,
+            report_month,
+            threshold=threshold,
+            team_type_code=team_type_code,
+            action="report.workbook_generate",
+            actor_email=CLI_ACTOR,
+        )
         path = os.path.join(folder, result.filename)
         with open(path, "wb") as handle:
             handle.write(result.content)
@@ -94,18 +105,34 @@ def mhsds_command(month: str, ods_code: str | None, output: str) -> None:
     for organisation in organisations:
         extract_name, validation_name = mhsds_extract.extract_filenames(organisation.ods_code, report_month)
         counts = mhsds_extract.ExtractCounts()
-        extract_path, validation_path = os.path.join(folder, extract_name), os.path.join(folder, validation_name)
+        extract_path, validation_path = (
+            os.path.join(folder, extract_name),
+            os.path.join(folder, validation_name),
+        )
         rows = mhsds_extract.counted(mhsds_extract.extract_rows(organisation, report_month), counts)
         with open(extract_path, "w", encoding="utf-8", newline="") as handle:
             handle.writelines(iter_csv(mhsds_extract.COLUMNS, mhsds_extract.extract_values(rows)))
         with open(validation_path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(iter_csv(mhsds_extract.VALIDATION_COLUMNS, mhsds_extract.validation_values(
-                mhsds_extract.extract_rows(organisation, report_month))))
-        record_event("report.mhsds_extract", actor_email=CLI_ACTOR, object_type="organisation",
-                     object_id=organisation.id,
-                     details={"month": f"{report_month:%Y-%m}", "rows": counts.valid, "left_out": counts.invalid,
-                              "warnings": counts.warnings})
+            handle.writelines(
+                iter_csv(
+                    mhsds_extract.VALIDATION_COLUMNS,
+                    mhsds_extract.validation_values(mhsds_extract.extract_rows(organisation, report_month)),
+                )
+            )
+        record_event(
+            "report.mhsds_extract",
+            actor_email=CLI_ACTOR,
+            object_type="organisation",
+            object_id=organisation.id,
+            details={
+                "month": f"{report_month:%Y-%m}",
+                "rows": counts.valid,
+                "left_out": counts.invalid,
+                "warnings": counts.warnings,
+            },
+        )
         db.session.commit()
-        click.echo(f"Wrote {extract_path} ({counts.valid} rows) and {validation_path} "
-                   f"({counts.invalid} rows left out, {counts.warnings} warnings)")
-
+        click.echo(
+            f"Wrote {extract_path} ({counts.valid} rows) and {validation_path} "
+            f"({counts.invalid} rows left out, {counts.warnings} warnings)"
+        )

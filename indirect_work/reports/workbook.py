@@ -43,8 +43,16 @@ LEFT = Alignment(horizontal="left")
 RIGHT = Alignment(horizontal="right")
 MAX_WIDTH = 60
 
-SHEETS = ("Summary", "By activity", "By team type", "By profession", "By recipient and mode", "Trend",
-          "Completeness", "Data dictionary")
+SHEETS = (
+    "Summary",
+    "By activity",
+    "By team type",
+    "By profession",
+    "By recipient and mode",
+    "Trend",
+    "Completeness",
+    "Data dictionary",
+)
 MEASURE_HEADERS = ("Activities", "Hours", "People reached", "Clinicians contributing")
 
 
@@ -147,8 +155,12 @@ class MonthlyReport:
 # Disclosure control -----------------------------------------------------------------------------
 
 
-def suppressed_keys(lines: Sequence[Line], threshold: int, union: UnionCounter,
-                    size: Callable[[Line], int] = lambda line: line.figures.clinicians) -> frozenset[Any]:
+def suppressed_keys(
+    lines: Sequence[Line],
+    threshold: int,
+    union: UnionCounter,
+    size: Callable[[Line], int] = lambda line: line.figures.clinicians,
+) -> frozenset[Any]:
     """Keys of the rows to hide: primary (fewer than ``threshold`` clinicians), then secondary.
 
     Secondary rows are taken smallest first (clinicians, then activities, then row order) until at
@@ -158,8 +170,10 @@ def suppressed_keys(lines: Sequence[Line], threshold: int, union: UnionCounter,
     hidden = {line.key for line in lines if size(line) < threshold}
     if not hidden:
         return frozenset()
-    rest = sorted((line for line in lines if line.key not in hidden),
-                  key=lambda line: (size(line), getattr(line.figures, "activities", 0), lines.index(line)))
+    rest = sorted(
+        (line for line in lines if line.key not in hidden),
+        key=lambda line: (size(line), getattr(line.figures, "activities", 0), lines.index(line)),
+    )
     while rest and (len(hidden) < 2 or union(frozenset(hidden)) < threshold):
         hidden.add(rest.pop(0).key)
     return frozenset(hidden)
@@ -217,12 +231,16 @@ class _Sheet:
         cell.alignment = RIGHT
         return cell
 
-    def measures(self, figures: Measured, hidden: bool, *, bold: bool = False,
-                 with_clinicians: bool = True) -> list[WriteOnlyCell]:
+    def measures(
+        self, figures: Measured, hidden: bool, *, bold: bool = False, with_clinicians: bool = True
+    ) -> list[WriteOnlyCell]:
         if hidden:
             return [self.suppressed(bold=bold) for _ in range(4 if with_clinicians else 3)]
-        cells = [self.number(figures.activities, bold=bold), self.number(figures.minutes / 60, HOURS, bold=bold),
-                 self.number(figures.people_reached, bold=bold)]
+        cells = [
+            self.number(figures.activities, bold=bold),
+            self.number(figures.minutes / 60, HOURS, bold=bold),
+            self.number(figures.people_reached, bold=bold),
+        ]
         if with_clinicians:
             cells.append(self.number(figures.clinicians, bold=bold))
         return cells
@@ -260,14 +278,21 @@ class _Sheet:
         for index, width in self.widths.items():
             ws.column_dimensions[get_column_letter(index)].width = self._width(width)
         if self.header_row:
-            lines = max((math.ceil(len(str(cell.value or "")) / max(self._width(self.widths[i]) - 2, 1))
-                         for i, cell in enumerate(self.rows[self.header_row - 1], start=1)), default=1)
+            lines = max(
+                (
+                    math.ceil(len(str(cell.value or "")) / max(self._width(self.widths[i]) - 2, 1))
+                    for i, cell in enumerate(self.rows[self.header_row - 1], start=1)
+                ),
+                default=1,
+            )
             if lines > 1:
                 ws.row_dimensions[self.header_row].height = 15 * lines
             ws.freeze_panes = f"A{self.header_row + 1}"
             ws.print_title_rows = f"1:{self.header_row}"
             if filter_columns and self.filter_end and self.filter_end > self.header_row:
-                ws.auto_filter.ref = (f"A{self.header_row}:{get_column_letter(filter_columns)}{self.filter_end}")
+                ws.auto_filter.ref = (
+                    f"A{self.header_row}:{get_column_letter(filter_columns)}{self.filter_end}"
+                )
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
@@ -326,13 +351,27 @@ def build_workbook(report: MonthlyReport, target: str | IO[bytes], *, threshold:
     workbook.properties.created = report.generated_at.replace(tzinfo=None)
     workbook.properties.modified = report.generated_at.replace(tzinfo=None)
     workbook.properties.title = f"Indirect activity {report.ods_code} {report.month:%Y-%m}"
-    hidden_categories = suppressed_keys(report.categories.lines, threshold, report.categories.union_clinicians)
+    hidden_categories = suppressed_keys(
+        report.categories.lines, threshold, report.categories.union_clinicians
+    )
     _summary(workbook, report, threshold)
     _by_activity(workbook, report, threshold, hidden_categories)
-    _simple_breakdown(workbook, "By team type", ("Team type code", "Team type", "Teams contributing"),
-                      report.team_types, report.current, threshold)
-    _simple_breakdown(workbook, "By profession", ("Profession", "Profession group", "MHSDS staff group code"),
-                      report.professions, report.current, threshold)
+    _simple_breakdown(
+        workbook,
+        "By team type",
+        ("Team type code", "Team type", "Teams contributing"),
+        report.team_types,
+        report.current,
+        threshold,
+    )
+    _simple_breakdown(
+        workbook,
+        "By profession",
+        ("Profession", "Profession group", "MHSDS staff group code"),
+        report.professions,
+        report.current,
+        threshold,
+    )
     _recipient_and_mode(workbook, report, threshold)
     _trend(workbook, report, threshold)
     _completeness(workbook, report, threshold)
@@ -347,16 +386,22 @@ def _summary(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet.add([sheet.text("Provider"), sheet.text(report.provider_name)])
     sheet.add([sheet.text("ODS code"), sheet.text(report.ods_code)])
     team_type = f"{report.team_type[0]} {report.team_type[1]}" if report.team_type else "All team types"
-    facts = [("Period", sheet.date(report.month, MONTH)), ("Period start", sheet.date(report.month)),
-             ("Period end", sheet.date(report.period_end)), ("Team type", sheet.text(team_type)),
-             ("Generated at (UTC)", sheet.date(report.generated_at.replace(tzinfo=None), DATETIME)),
-             ("Suppression threshold (clinicians)", sheet.number(threshold))]
+    facts = [
+        ("Period", sheet.date(report.month, MONTH)),
+        ("Period start", sheet.date(report.month)),
+        ("Period end", sheet.date(report.period_end)),
+        ("Team type", sheet.text(team_type)),
+        ("Generated at (UTC)", sheet.date(report.generated_at.replace(tzinfo=None), DATETIME)),
+        ("Suppression threshold (clinicians)", sheet.number(threshold)),
+    ]
     for label, cell in facts:
         cell.alignment = LEFT
         sheet.add([sheet.text(label), cell])
     sheet.blank()
-    measures_header = [sheet.text(title, bold=True)
-                       for title in ("Measure", "This month", "Previous month", "Change", "Change %")]
+    measures_header = [
+        sheet.text(title, bold=True)
+        for title in ("Measure", "This month", "Previous month", "Change", "Change %")
+    ]
     for cell in measures_header[1:]:
         cell.alignment = RIGHT
     sheet.add(measures_header)
@@ -370,13 +415,17 @@ def _summary(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
         ("Teams contributing", report.teams_contributing, report.previous_teams_contributing, INTEGER),
     ]
     for label, now, before, fmt in rows:
-        cells = [sheet.text(label),
-                 sheet.suppressed() if hide_now else sheet.number(now, fmt),
-                 sheet.suppressed() if hide_before else sheet.number(before, fmt)]
+        cells = [
+            sheet.text(label),
+            sheet.suppressed() if hide_now else sheet.number(now, fmt),
+            sheet.suppressed() if hide_before else sheet.number(before, fmt),
+        ]
         if hide_now or hide_before:
             cells += [sheet.suppressed(), sheet.suppressed()]
         else:
-            cells.append(sheet.number(round(now - before, 10) if isinstance(now, float) else now - before, fmt))
+            cells.append(
+                sheet.number(round(now - before, 10) if isinstance(now, float) else now - before, fmt)
+            )
             cells.append(sheet.number(round((now - before) / before, 6), PERCENT) if before else None)
         sheet.add(cells)
     sheet.blank()
@@ -393,26 +442,33 @@ def method_notes(threshold: int) -> list[str]:
         "Figures count live (not deleted) activity records dated in the period, aggregated in the database.",
         "Hours are the sum of recorded durations in minutes divided by 60. People reached is the sum of the "
         "number of people each activity reached.",
-        "Clinicians contributing counts distinct clinicians with at least one record; a clinician counts once "
-        "in each row they contributed to, so that column does not add up.",
+        "Clinicians contributing counts distinct clinicians with at least one record; a clinician counts "
+        "once in each row they contributed to, so that column does not add up.",
         "An activity can name several recipient types, so recipient rows do not add up to the total.",
         "No clinician names or staff identifiers are included. Free-text notes are never included.",
         f"Suppression (primary): any figure built from fewer than {threshold} distinct clinicians is shown "
         f"as {SUPPRESSED}, together with the other measures of that row.",
-        "Suppression (secondary): where rows add up to a published total, further rows are hidden, smallest "
-        f"first, until at least two rows are hidden and together they come from at least {threshold} distinct "
-        "clinicians. The total minus the rows shown therefore reveals only a combined figure from enough "
-        "clinicians. An activity type row is hidden whenever its category is hidden.",
-        "Totals are the true totals for the period. The row 'In suppressed rows' is a formula (total minus the "
-        "rows shown) that Excel recalculates, so the arithmetic of every table can be checked.",
+        "Suppression (secondary): where rows add up to a published total, further rows are hidden, "
+        "smallest first, until at least two rows are hidden and together they come from at least "
+        f"{threshold} distinct clinicians. The total minus the rows shown therefore reveals only a "
+        "combined figure from enough clinicians. An activity type row is hidden whenever its category "
+        "is hidden.",
+        "Totals are the true totals for the period. The row 'In suppressed rows' is a formula (total minus "
+        "the rows shown) that Excel recalculates, so the arithmetic of every table can be checked.",
         "The previous month uses the same rules. Change % is blank when the previous month had none.",
         "The same data always gives the same cell contents; only the generated-at time changes.",
     ]
 
 
-def _suppressed_rows_formula(sheet: _Sheet, first_data: int, last_data: int, total_row: int,
-                             columns: Sequence[int], level_column: str | None = None,
-                             level: str | None = None) -> None:
+def _suppressed_rows_formula(
+    sheet: _Sheet,
+    first_data: int,
+    last_data: int,
+    total_row: int,
+    columns: Sequence[int],
+    level_column: str | None = None,
+    level: str | None = None,
+) -> None:
     """A row whose formulas give total minus the rows shown: the combined suppressed figure."""
     cells: list[WriteOnlyCell | None] = [sheet.text("In suppressed rows (total minus rows shown)")]
     for index in range(2, max(columns) + 1):
@@ -424,9 +480,13 @@ def _suppressed_rows_formula(sheet: _Sheet, first_data: int, last_data: int, tot
         if last_data < first_data:
             cells.append(sheet.formula(f"={col}{total_row}", fmt))
         elif level_column:
-            cells.append(sheet.formula(
-                f'={col}{total_row}-SUMIF(${level_column}${first_data}:${level_column}${last_data},'
-                f'"{level}",{col}{first_data}:{col}{last_data})', fmt))
+            cells.append(
+                sheet.formula(
+                    f"={col}{total_row}-SUMIF(${level_column}${first_data}:${level_column}${last_data},"
+                    f'"{level}",{col}{first_data}:{col}{last_data})',
+                    fmt,
+                )
+            )
         else:
             cells.append(sheet.formula(f"={col}{total_row}-SUM({col}{first_data}:{col}{last_data})", fmt))
     sheet.add(cells)
@@ -434,52 +494,110 @@ def _suppressed_rows_formula(sheet: _Sheet, first_data: int, last_data: int, tot
 
 def _legend(sheet: _Sheet, threshold: int) -> None:
     sheet.blank()
-    sheet.note(f"{SUPPRESSED} suppressed: fewer than {threshold} clinicians, or hidden so that a suppressed "
-               "figure cannot be worked out from the total. See the Summary sheet.")
+    sheet.note(
+        f"{SUPPRESSED} suppressed: fewer than {threshold} clinicians, or hidden so that a suppressed "
+        "figure cannot be worked out from the total. See the Summary sheet."
+    )
 
 
-def _by_activity(workbook: Workbook, report: MonthlyReport, threshold: int, hidden_categories: frozenset[Any]) -> None:
+def _by_activity(
+    workbook: Workbook, report: MonthlyReport, threshold: int, hidden_categories: frozenset[Any]
+) -> None:
     sheet = _Sheet(workbook, "By activity")
-    sheet.header(("Level", "Category", "Activity type code", "Activity type", "Patient-specific", "MHSDS target",
-                  *MEASURE_HEADERS), numeric_from=7)
+    sheet.header(
+        (
+            "Level",
+            "Category",
+            "Activity type code",
+            "Activity type",
+            "Patient-specific",
+            "MHSDS target",
+            *MEASURE_HEADERS,
+        ),
+        numeric_from=7,
+    )
     first = sheet.next_row
     for line in report.categories.lines:
         category_hidden = line.key in hidden_categories
-        sheet.add([sheet.text("Category"), sheet.text(line.describe[0]), None, None, None, None,
-                   *sheet.measures(line.figures, category_hidden, bold=True)])
+        sheet.add(
+            [
+                sheet.text("Category"),
+                sheet.text(line.describe[0]),
+                None,
+                None,
+                None,
+                None,
+                *sheet.measures(line.figures, category_hidden, bold=True),
+            ]
+        )
         types = report.types.get(line.key)
         if types is None:
             continue
-        hidden_types = (frozenset(t.key for t in types.lines) if category_hidden
-                        else suppressed_keys(types.lines, threshold, types.union_clinicians))
+        hidden_types = (
+            frozenset(t.key for t in types.lines)
+            if category_hidden
+            else suppressed_keys(types.lines, threshold, types.union_clinicians)
+        )
         for type_line in types.lines:
             code, label, patient_specific, target = type_line.describe
-            sheet.add([sheet.text("Type"), sheet.text(line.describe[0]), sheet.text(code), sheet.text(label),
-                       sheet.text("Yes" if patient_specific else "No"), sheet.text(target),
-                       *sheet.measures(type_line.figures, type_line.key in hidden_types)])
+            sheet.add(
+                [
+                    sheet.text("Type"),
+                    sheet.text(line.describe[0]),
+                    sheet.text(code),
+                    sheet.text(label),
+                    sheet.text("Yes" if patient_specific else "No"),
+                    sheet.text(target),
+                    *sheet.measures(type_line.figures, type_line.key in hidden_types),
+                ]
+            )
     last = sheet.next_row - 1
     sheet.filter_end = last
-    total = sheet.add([sheet.text("Total", bold=True), None, None, None, None, None,
-                       *sheet.measures(report.current, is_small(report.current, threshold), bold=True)])
+    total = sheet.add(
+        [
+            sheet.text("Total", bold=True),
+            None,
+            None,
+            None,
+            None,
+            None,
+            *sheet.measures(report.current, is_small(report.current, threshold), bold=True),
+        ]
+    )
     _suppressed_rows_formula(sheet, first, last, total, (7, 8, 9), "A", "Category")
     _legend(sheet, threshold)
     sheet.write(filter_columns=10)
 
 
-def _simple_breakdown(workbook: Workbook, title: str, describe_headers: Sequence[str], breakdown: Breakdown,
-                      total: Measured, threshold: int) -> None:
+def _simple_breakdown(
+    workbook: Workbook,
+    title: str,
+    describe_headers: Sequence[str],
+    breakdown: Breakdown,
+    total: Measured,
+    threshold: int,
+) -> None:
     sheet = _Sheet(workbook, title)
     sheet.header((*describe_headers, *MEASURE_HEADERS), numeric_from=len(describe_headers) + 1)
     hidden = suppressed_keys(breakdown.lines, threshold, breakdown.union_clinicians)
     first = sheet.next_row
     for line in breakdown.lines:
-        sheet.add([*(_describe_cell(sheet, value) for value in line.describe),
-                   *sheet.measures(line.figures, line.key in hidden)])
+        sheet.add(
+            [
+                *(_describe_cell(sheet, value) for value in line.describe),
+                *sheet.measures(line.figures, line.key in hidden),
+            ]
+        )
     last = sheet.next_row - 1
     sheet.filter_end = last
     width = len(describe_headers)
-    total_row = sheet.add([sheet.text("Total", bold=True), *([None] * (width - 1)),
-                           *sheet.measures(total, is_small(total, threshold), bold=True)])
+    total_row = sheet.add(
+        [
+            sheet.text("Total", bold=True),
+            *([None] * (width - 1)),
+            *sheet.measures(total, is_small(total, threshold), bold=True),
+        ]
+    )
     _suppressed_rows_formula(sheet, first, last, total_row, (width + 1, width + 2, width + 3))
     _legend(sheet, threshold)
     sheet.write(filter_columns=width + 4)
@@ -499,19 +617,37 @@ def _recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: in
     first = sheet.next_row
     hidden = suppressed_keys(report.mechanisms.lines, threshold, report.mechanisms.union_clinicians)
     for line in report.mechanisms.lines:
-        sheet.add([sheet.text("Mode"), *(sheet.text(v) for v in line.describe),
-                   *sheet.measures(line.figures, line.key in hidden)])
+        sheet.add(
+            [
+                sheet.text("Mode"),
+                *(sheet.text(v) for v in line.describe),
+                *sheet.measures(line.figures, line.key in hidden),
+            ]
+        )
     hidden = suppressed_keys(report.recipients.lines, threshold, report.recipients.union_clinicians)
     for line in report.recipients.lines:
-        sheet.add([sheet.text("Recipient type"), *(sheet.text(v) for v in line.describe),
-                   *sheet.measures(line.figures, line.key in hidden)])
+        sheet.add(
+            [
+                sheet.text("Recipient type"),
+                *(sheet.text(v) for v in line.describe),
+                *sheet.measures(line.figures, line.key in hidden),
+            ]
+        )
     last = sheet.next_row - 1
     sheet.filter_end = last
-    total = sheet.add([sheet.text("Total (modes)", bold=True), None, None,
-                       *sheet.measures(report.current, is_small(report.current, threshold), bold=True)])
+    total = sheet.add(
+        [
+            sheet.text("Total (modes)", bold=True),
+            None,
+            None,
+            *sheet.measures(report.current, is_small(report.current, threshold), bold=True),
+        ]
+    )
     _suppressed_rows_formula(sheet, first, last, total, (4, 5, 6), "A", "Mode")
     sheet.blank()
-    sheet.note("Mode is the MHSDS consultation mechanism; each activity has one, so mode rows add up to the total.")
+    sheet.note(
+        "Mode is the MHSDS consultation mechanism; each activity has one, so mode rows add up to the total."
+    )
     sheet.note("An activity can name several recipient types, so recipient rows do not add up to the total.")
     _legend(sheet, threshold)
     sheet.write(filter_columns=7)
@@ -519,7 +655,9 @@ def _recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: in
 
 def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet = _Sheet(workbook, "Trend", max_width=16)
-    sheet.header(("Month", *(label for _, label in report.trend_categories), "All categories"), numeric_from=2)
+    sheet.header(
+        ("Month", *(label for _, label in report.trend_categories), "All categories"), numeric_from=2
+    )
     for month in report.trend:
         hidden = suppressed_keys(month.categories.lines, threshold, month.categories.union_clinicians)
         by_key = {line.key: line for line in month.categories.lines}
@@ -532,8 +670,11 @@ def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
                 cells.append(sheet.suppressed())
             else:
                 cells.append(sheet.number(line.figures.minutes / 60, HOURS))
-        cells.append(sheet.suppressed() if is_small(month.total, threshold)
-                     else sheet.number(month.total.minutes / 60, HOURS, bold=True))
+        cells.append(
+            sheet.suppressed()
+            if is_small(month.total, threshold)
+            else sheet.number(month.total.minutes / 60, HOURS, bold=True)
+        )
         sheet.add(cells)
     last = sheet.next_row - 1
     sheet.filter_end = last
@@ -560,33 +701,70 @@ def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
 
 def _completeness(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
     sheet = _Sheet(workbook, "Completeness")
-    sheet.header(("Team local ID", "Team", "Team type code", "Month locked", "Clinicians expected",
-                  "Clinicians contributing", "Team contributed"), numeric_from=5)
+    sheet.header(
+        (
+            "Team local ID",
+            "Team",
+            "Team type code",
+            "Month locked",
+            "Clinicians expected",
+            "Clinicians contributing",
+            "Team contributed",
+        ),
+        numeric_from=5,
+    )
     lines = [Line(team.local_id, (), _Count(team.expected)) for team in report.completeness]
-    hidden = suppressed_keys(lines, threshold, report.expected_union,
-                             size=lambda line: line.figures.clinicians or threshold)
+    hidden = suppressed_keys(
+        lines, threshold, report.expected_union, size=lambda line: line.figures.clinicians or threshold
+    )
     for team in report.completeness:
-        counts = ([sheet.suppressed(), sheet.suppressed()] if team.local_id in hidden
-                  else [sheet.number(team.expected), sheet.number(team.contributing)])
-        sheet.add([sheet.text(team.local_id), sheet.text(team.name), sheet.text(team.team_type_code),
-                   sheet.text("Yes" if team.is_locked else "No"), *counts,
-                   sheet.text("Yes" if team.has_activity else "No")])
+        counts = (
+            [sheet.suppressed(), sheet.suppressed()]
+            if team.local_id in hidden
+            else [sheet.number(team.expected), sheet.number(team.contributing)]
+        )
+        sheet.add(
+            [
+                sheet.text(team.local_id),
+                sheet.text(team.name),
+                sheet.text(team.team_type_code),
+                sheet.text("Yes" if team.is_locked else "No"),
+                *counts,
+                sheet.text("Yes" if team.has_activity else "No"),
+            ]
+        )
     last = sheet.next_row - 1
     sheet.filter_end = last
     teams = report.completeness
     sheet.add([sheet.text("Teams expected", bold=True), sheet.number(len(teams), bold=True)])
-    sheet.add([sheet.text("Teams contributing", bold=True),
-               sheet.number(sum(1 for t in teams if t.has_activity), bold=True)])
-    sheet.add([sheet.text("Teams with the month locked", bold=True),
-               sheet.number(sum(1 for t in teams if t.is_locked), bold=True)])
+    sheet.add(
+        [
+            sheet.text("Teams contributing", bold=True),
+            sheet.number(sum(1 for t in teams if t.has_activity), bold=True),
+        ]
+    )
+    sheet.add(
+        [
+            sheet.text("Teams with the month locked", bold=True),
+            sheet.number(sum(1 for t in teams if t.is_locked), bold=True),
+        ]
+    )
     small_total = 0 < report.expected_total < threshold
-    for label, value in (("Clinicians expected", report.expected_total),
-                         ("Clinicians contributing", report.contributing_total)):
-        sheet.add([sheet.text(label, bold=True),
-                   sheet.suppressed(bold=True) if small_total else sheet.number(value, bold=True)])
+    for label, value in (
+        ("Clinicians expected", report.expected_total),
+        ("Clinicians contributing", report.contributing_total),
+    ):
+        sheet.add(
+            [
+                sheet.text(label, bold=True),
+                sheet.suppressed(bold=True) if small_total else sheet.number(value, bold=True),
+            ]
+        )
     sheet.blank()
-    sheet.note("Expected: active clinicians holding a clinician role on an active team of the provider. "
-               "Contributing: those with at least one record in the month (counts only).")
+    sheet.note(
+        "Expected: active clinicians holding a clinician role on an active team of the provider. "
+        "Contributing: those with at least one record in the month (counts only)."
+    )
     sheet.note("Clinician totals count each person once, so they can be less than the sum of the team rows.")
     _legend(sheet, threshold)
     sheet.write(filter_columns=7)
@@ -600,60 +778,163 @@ class _Count:
 
 DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
     ("Summary", "Provider", "Name of the provider organisation.", "Local (organisation name)"),
-    ("Summary", "ODS code", "ODS code of the provider.",
-     "ORGANISATION IDENTIFIER (CODE OF PROVIDER), MHS000 OrgIDProvider"),
-    ("Summary", "Period start / end", "First and last day of the reporting month.",
-     "REPORTING PERIOD START DATE / END DATE, MHS000 ReportingPeriodStartDate / ReportingPeriodEndDate"),
-    ("Summary", "Generated at (UTC)", "When the workbook was produced.", "DATE AND TIME DATA SET CREATED, "
-     "MHS000 DateTimeDatSetCreate (equivalent)"),
-    ("Summary", "Team type", "All team types, or the one MHSDS service or team type the workbook covers.",
-     "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH"),
-    ("Summary", "Suppression threshold (clinicians)", "Figures from fewer distinct clinicians are shown as *.",
-     "Local (disclosure control)"),
-    ("Summary", "This month / Previous month", "The measure in the period and in the month before it.", "Local"),
-    ("Summary", "Change / Change %", "This month minus the previous month, and that as a share of the "
-     "previous month.", "Local"),
-    ("Summary", "Teams contributing", "Teams with at least one record in the month.",
-     "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER"),
-    ("All", "Activities", "Number of live activity records.",
-     "Count of indirect activities; patient-specific ones are MHS204 Indirect Activity rows"),
-    ("All", "Hours", "Sum of recorded durations in minutes, divided by 60.",
-     "DURATION OF INDIRECT ACTIVITY, MHS204 DurationIndirectAct (minutes), summed"),
+    (
+        "Summary",
+        "ODS code",
+        "ODS code of the provider.",
+        "ORGANISATION IDENTIFIER (CODE OF PROVIDER), MHS000 OrgIDProvider",
+    ),
+    (
+        "Summary",
+        "Period start / end",
+        "First and last day of the reporting month.",
+        "REPORTING PERIOD START DATE / END DATE, MHS000 ReportingPeriodStartDate / ReportingPeriodEndDate",
+    ),
+    (
+        "Summary",
+        "Generated at (UTC)",
+        "When the workbook was produced.",
+        "DATE AND TIME DATA SET CREATED, MHS000 DateTimeDatSetCreate (equivalent)",
+    ),
+    (
+        "Summary",
+        "Team type",
+        "All team types, or the one MHSDS service or team type the workbook covers.",
+        "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH",
+    ),
+    (
+        "Summary",
+        "Suppression threshold (clinicians)",
+        "Figures from fewer distinct clinicians are shown as *.",
+        "Local (disclosure control)",
+    ),
+    (
+        "Summary",
+        "This month / Previous month",
+        "The measure in the period and in the month before it.",
+        "Local",
+    ),
+    (
+        "Summary",
+        "Change / Change %",
+        "This month minus the previous month, and that as a share of the previous month.",
+        "Local",
+    ),
+    (
+        "Summary",
+        "Teams contributing",
+        "Teams with at least one record in the month.",
+        "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER",
+    ),
+    (
+        "All",
+        "Activities",
+        "Number of live activity records.",
+        "Count of indirect activities; patient-specific ones are MHS204 Indirect Activity rows",
+    ),
+    (
+        "All",
+        "Hours",
+        "Sum of recorded durations in minutes, divided by 60.",
+        "DURATION OF INDIRECT ACTIVITY, MHS204 DurationIndirectAct (minutes), summed",
+    ),
     ("All", "People reached", "Sum of the number of people each activity reached.", "Local (no MHSDS item)"),
-    ("All", "Clinicians contributing", "Distinct clinicians with at least one record in the row.",
-     "Count of distinct CARE PROFESSIONAL LOCAL IDENTIFIER, MHS204 CareProfLocalID"),
-    ("All", "Total / In suppressed rows", "The true total of the period; then a formula: the total minus "
-     "the rows shown, i.e. the suppressed rows combined.", "Local"),
+    (
+        "All",
+        "Clinicians contributing",
+        "Distinct clinicians with at least one record in the row.",
+        "Count of distinct CARE PROFESSIONAL LOCAL IDENTIFIER, MHS204 CareProfLocalID",
+    ),
+    (
+        "All",
+        "Total / In suppressed rows",
+        "The true total of the period; then a formula: the total minus "
+        "the rows shown, i.e. the suppressed rows combined.",
+        "Local",
+    ),
     ("By activity", "Level", "Category row (subtotal) or activity type row.", "Local"),
     ("By activity", "Category", "Category of indirect work in the trust's taxonomy.", "Local"),
-    ("By activity", "Activity type code / Activity type", "The trust's activity type.",
-     "Local; mapped to a SNOMED CT concept for CODED PROCEDURE (SNOMED CT), MHS204 IndActProcedure"),
-    ("By activity", "Patient-specific", "Whether the type concerns one identifiable patient.",
-     "MHSDS Indirect Activity definition (support for the care of one patient, patient absent)"),
-    ("By activity", "MHSDS target", "MHS204 if the type is submitted as indirect activity, else local only.",
-     "MHS204 Indirect Activity"),
-    ("By team type", "Team type code / Team type", "The team's service or team type.",
-     "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH (an3)"),
-    ("By team type", "Teams contributing", "Teams of that type with at least one record.",
-     "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER"),
-    ("By profession", "Profession / Profession group", "Psychological profession of the clinician.",
-     "Local (national list of psychological professions)"),
-    ("By profession", "MHSDS staff group code", "Staff group of the profession.",
-     "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), MHS901 CareProfStaffGpMH (an2)"),
-    ("By recipient and mode", "Breakdown", "Mode rows (they add up to the total) or recipient type rows "
-     "(an activity can have several, so they do not).", "Local"),
-    ("By recipient and mode", "Mode: code / description", "How the activity was carried out.",
-     "CONSULTATION MECHANISM (MENTAL HEALTH), ConsMechanismMH (an2); not an MHS204 item"),
-    ("By recipient and mode", "Recipient type: code / description", "Who received the work.",
-     "Local; the v6 item IndActPersCons (person consulted) has no published code list yet"),
+    (
+        "By activity",
+        "Activity type code / Activity type",
+        "The trust's activity type.",
+        "Local; mapped to a SNOMED CT concept for CODED PROCEDURE (SNOMED CT), MHS204 IndActProcedure",
+    ),
+    (
+        "By activity",
+        "Patient-specific",
+        "Whether the type concerns one identifiable patient.",
+        "MHSDS Indirect Activity definition (support for the care of one patient, patient absent)",
+    ),
+    (
+        "By activity",
+        "MHSDS target",
+        "MHS204 if the type is submitted as indirect activity, else local only.",
+        "MHS204 Indirect Activity",
+    ),
+    (
+        "By team type",
+        "Team type code / Team type",
+        "The team's service or team type.",
+        "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH (an3)",
+    ),
+    (
+        "By team type",
+        "Teams contributing",
+        "Teams of that type with at least one record.",
+        "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER",
+    ),
+    (
+        "By profession",
+        "Profession / Profession group",
+        "Psychological profession of the clinician.",
+        "Local (national list of psychological professions)",
+    ),
+    (
+        "By profession",
+        "MHSDS staff group code",
+        "Staff group of the profession.",
+        "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), MHS901 CareProfStaffGpMH (an2)",
+    ),
+    (
+        "By recipient and mode",
+        "Breakdown",
+        "Mode rows (they add up to the total) or recipient type rows "
+        "(an activity can have several, so they do not).",
+        "Local",
+    ),
+    (
+        "By recipient and mode",
+        "Mode: code / description",
+        "How the activity was carried out.",
+        "CONSULTATION MECHANISM (MENTAL HEALTH), ConsMechanismMH (an2); not an MHS204 item",
+    ),
+    (
+        "By recipient and mode",
+        "Recipient type: code / description",
+        "Who received the work.",
+        "Local; the v6 item IndActPersCons (person consulted) has no published code list yet",
+    ),
     ("Trend", "Month", "Reporting month.", "ReportingPeriodStartDate"),
-    ("Trend", "Category columns / All categories", "Hours of each category in the month.",
-     "DurationIndirectAct summed, divided by 60"),
-    ("Completeness", "Team local ID / Team / Team type code", "The provider's active teams.",
-     "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER (an20); ServTeamTypeMH"),
+    (
+        "Trend",
+        "Category columns / All categories",
+        "Hours of each category in the month.",
+        "DurationIndirectAct summed, divided by 60",
+    ),
+    (
+        "Completeness",
+        "Team local ID / Team / Team type code",
+        "The provider's active teams.",
+        "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER (an20); ServTeamTypeMH",
+    ),
     ("Completeness", "Month locked", "Whether the team lead has checked and locked the month.", "Local"),
-    ("Completeness", "Clinicians expected / contributing", "Counts of clinicians on the team, and of those "
-     "with at least one record in the month.", "Local"),
+    (
+        "Completeness",
+        "Clinicians expected / contributing",
+        "Counts of clinicians on the team, and of those with at least one record in the month.",
+        "Local",
+    ),
     ("Completeness", "Team contributed", "Whether the team has at least one record in the month.", "Local"),
 )
 

@@ -13,8 +13,11 @@ from tests.browser.conftest import browser, desktop_page, live_server, phone_pag
 pytestmark = pytest.mark.browser
 
 
-def test_commissioner_checks_status_and_downloads_the_workbook(live_server: Any, desktop_page: Any,  # noqa: F811
-                                                               tmp_path: Any) -> None:
+def test_commissioner_checks_status_and_downloads_the_workbook(
+    live_server: Any,  # noqa: F811
+    desktop_page: Any,  # noqa: F811
+    tmp_path: Any,
+) -> None:
     page = desktop_page
     console_errors: list[str] = []
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)

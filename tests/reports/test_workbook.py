@@ -54,9 +54,13 @@ def data(make: Any, db: Any) -> Fixture:
     adult = make.team(org, name="Adult Community", service_team_type_code="A06", local_id="ADC")
     cyp = make.team(org, name="CAMHS", service_team_type_code="C04", local_id="CYP")
     professions = ["CLIN_PSY", "CLIN_PSY", "CBT", "PWP", "CLIN_PSY"]
-    clinicians = [make.clinician(adult, profession_code=p, full_name=f"Zed Person{i}", staff_local_id=f"ZX{i:04d}")
-                  for i, p in enumerate(professions)]
-    clinicians.append(make.clinician(cyp, profession_code="CWP", full_name="Quinn Solo", staff_local_id="ZQ9999"))
+    clinicians = [
+        make.clinician(adult, profession_code=p, full_name=f"Zed Person{i}", staff_local_id=f"ZX{i:04d}")
+        for i, p in enumerate(professions)
+    ]
+    clinicians.append(
+        make.clinician(cyp, profession_code="CWP", full_name="Quinn Solo", staff_local_id="ZQ9999")
+    )
     day = date(2026, 3, 12)
     spec = [  # (clinician index, type, minutes, people, mechanism, recipients, team)
         (0, "CONSULT_TEAM", 30, 2, "01", ["MH_TEAM_STAFF"], adult),
@@ -70,12 +74,32 @@ def data(make: Any, db: Any) -> Fixture:
         (3, "SUPERVISION_CLINICAL", 50, 1, "01", ["PSYCH_PROFESSIONS"], adult),
         (5, "REFLECTIVE_GROUP", 75, 6, "01", ["MH_TEAM_STAFF"], cyp),
     ]
-    rows = [make.activity(clinicians[i], team, type_code=t, duration_minutes=m, people_reached=p,
-                          consultation_mechanism_code=mech, recipients=rec, activity_on=day,
-                          start_time=time(10, 17), service_request_id="SR1" if t == "CONSULT_PATIENT" else None)
-            for i, t, m, p, mech, rec, team in spec]
-    previous = [make.activity(clinicians[i], adult, type_code="CONSULT_TEAM", duration_minutes=40,
-                              people_reached=1, activity_on=date(2026, 2, 3)) for i in (0, 1, 2, 3)]
+    rows = [
+        make.activity(
+            clinicians[i],
+            team,
+            type_code=t,
+            duration_minutes=m,
+            people_reached=p,
+            consultation_mechanism_code=mech,
+            recipients=rec,
+            activity_on=day,
+            start_time=time(10, 17),
+            service_request_id="SR1" if t == "CONSULT_PATIENT" else None,
+        )
+        for i, t, m, p, mech, rec, team in spec
+    ]
+    previous = [
+        make.activity(
+            clinicians[i],
+            adult,
+            type_code="CONSULT_TEAM",
+            duration_minutes=40,
+            people_reached=1,
+            activity_on=date(2026, 2, 3),
+        )
+        for i in (0, 1, 2, 3)
+    ]
     deleted = make.activity(clinicians[0], adult, duration_minutes=999, activity_on=day)
     deleted.deleted_at = utcnow()
     other_org_team = make.team(make.organisation(), service_team_type_code="A06")
@@ -90,21 +114,59 @@ def test_workbook_has_every_sheet_with_bold_frozen_filtered_headers(data: Fixtur
     wb = _build(data.org, threshold=1)
     assert wb.sheetnames == list(SHEETS)
     headers = {
-        "By activity": ["Level", "Category", "Activity type code", "Activity type", "Patient-specific",
-                        "MHSDS target", "Activities", "Hours", "People reached", "Clinicians contributing"],
-        "By team type": ["Team type code", "Team type", "Teams contributing", "Activities", "Hours",
-                         "People reached", "Clinicians contributing"],
-        "By profession": ["Profession", "Profession group", "MHSDS staff group code", "Activities", "Hours",
-                          "People reached", "Clinicians contributing"],
-        "By recipient and mode": ["Breakdown", "Code", "Description", "Activities", "Hours", "People reached",
-                                  "Clinicians contributing"],
-        "Completeness": ["Team local ID", "Team", "Team type code", "Month locked", "Clinicians expected",
-                         "Clinicians contributing", "Team contributed"],
+        "By activity": [
+            "Level",
+            "Category",
+            "Activity type code",
+            "Activity type",
+            "Patient-specific",
+            "MHSDS target",
+            "Activities",
+            "Hours",
+            "People reached",
+            "Clinicians contributing",
+        ],
+        "By team type": [
+            "Team type code",
+            "Team type",
+            "Teams contributing",
+            "Activities",
+            "Hours",
+            "People reached",
+            "Clinicians contributing",
+        ],
+        "By profession": [
+            "Profession",
+            "Profession group",
+            "MHSDS staff group code",
+            "Activities",
+            "Hours",
+            "People reached",
+            "Clinicians contributing",
+        ],
+        "By recipient and mode": [
+            "Breakdown",
+            "Code",
+            "Description",
+            "Activities",
+            "Hours",
+            "People reached",
+            "Clinicians contributing",
+        ],
+        "Completeness": [
+            "Team local ID",
+            "Team",
+            "Team type code",
+            "Month locked",
+            "Clinicians expected",
+            "Clinicians contributing",
+            "Team contributed",
+        ],
         "Data dictionary": ["Sheet", "Column", "Meaning", "MHSDS item"],
     }
     for title, expected in headers.items():
         ws = wb[title]
-        assert [c.value for c in ws[1]][:len(expected)] == expected, title
+        assert [c.value for c in ws[1]][: len(expected)] == expected, title
         assert all(c.font.b for c in ws[1] if c.value), title
         assert ws.freeze_panes == "A2", title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), title
@@ -128,12 +190,26 @@ def test_summary_figures_and_previous_month_match_the_fixture_rows(data: Fixture
     assert values["Generated at (UTC)"][0] == datetime(2026, 4, 2, 9, 30)
     rows, prev = data.rows, data.previous
     minutes = sum(a.duration_minutes for a in rows)
-    expected_now = [len(rows), minutes / 60, sum(a.people_reached for a in rows),
-                    len({a.clinician_id for a in rows}), len({a.team_id for a in rows})]
-    expected_before = [len(prev), sum(a.duration_minutes for a in prev) / 60, sum(a.people_reached for a in prev),
-                       len({a.clinician_id for a in prev}), len({a.team_id for a in prev})]
-    for label, now, before in zip(["Activities", "Hours", "People reached", "Clinicians contributing",
-                                   "Teams contributing"], expected_now, expected_before, strict=True):
+    expected_now = [
+        len(rows),
+        minutes / 60,
+        sum(a.people_reached for a in rows),
+        len({a.clinician_id for a in rows}),
+        len({a.team_id for a in rows}),
+    ]
+    expected_before = [
+        len(prev),
+        sum(a.duration_minutes for a in prev) / 60,
+        sum(a.people_reached for a in prev),
+        len({a.clinician_id for a in prev}),
+        len({a.team_id for a in prev}),
+    ]
+    for label, now, before in zip(
+        ["Activities", "Hours", "People reached", "Clinicians contributing", "Teams contributing"],
+        expected_now,
+        expected_before,
+        strict=True,
+    ):
         this_month, last_month, change, change_pct = values[label][:4]
         assert this_month == pytest.approx(now), label
         assert last_month == pytest.approx(before), label
@@ -151,8 +227,12 @@ def test_breakdown_sheets_match_the_fixture_rows(data: Fixture) -> None:
     rows = data.rows
 
     def measures(subset: list[Any]) -> list[Any]:
-        return [len(subset), pytest.approx(sum(a.duration_minutes for a in subset) / 60),
-                sum(a.people_reached for a in subset), len({a.clinician_id for a in subset})]
+        return [
+            len(subset),
+            pytest.approx(sum(a.duration_minutes for a in subset) / 60),
+            sum(a.people_reached for a in subset),
+            len({a.clinician_id for a in subset}),
+        ]
 
     by_activity = wb["By activity"]
     for row in _rows_by(by_activity, 0, "Type"):
@@ -166,7 +246,9 @@ def test_breakdown_sheets_match_the_fixture_rows(data: Fixture) -> None:
         assert figures == measures([a for a in rows if a.activity_type.category.label == label]), label
     total = _rows_by(by_activity, 0, "Total")[0]
     assert total[6:10] == measures(rows)
-    check = next(r for r in by_activity.iter_rows() if r[0].value and str(r[0].value).startswith("In suppressed"))
+    check = next(
+        r for r in by_activity.iter_rows() if r[0].value and str(r[0].value).startswith("In suppressed")
+    )
     assert check[6].data_type == "f" and "SUMIF" in check[6].value
 
     team_types = {row[0]: row for row in _table(wb["By team type"])[1:] if row[0] in ("A06", "C04")}
@@ -188,7 +270,11 @@ def test_breakdown_sheets_match_the_fixture_rows(data: Fixture) -> None:
     for row in _rows_by(mode, 0, "Recipient type"):
         subset = [a for a in rows if row[1] in {r.code for r in a.recipient_types}]
         assert row[3:7] == measures(subset), row[1]
-    assert {row[2] for row in _rows_by(mode, 0, "Mode")} == {"Face to face", "Telephone", "Video consultation"}
+    assert {row[2] for row in _rows_by(mode, 0, "Mode")} == {
+        "Face to face",
+        "Telephone",
+        "Video consultation",
+    }
     assert _rows_by(mode, 0, "Total (modes)")[0][3:7] == measures(rows)
 
 
@@ -197,7 +283,8 @@ def test_trend_and_completeness_match_the_fixture_rows(data: Fixture) -> None:
     trend = _table(wb["Trend"])
     header, months = trend[0], [r for r in trend[1:] if isinstance(r[0], datetime)]
     assert [m[0].date() for m in months] == [date(2025, y, 1) for y in range(4, 13)] + [
-        date(2026, m, 1) for m in (1, 2, 3)]
+        date(2026, m, 1) for m in (1, 2, 3)
+    ]
     march, february = months[-1], months[-2]
     for label in header[1:-1]:
         expected = sum(a.duration_minutes for a in data.rows if a.activity_type.category.label == label) / 60
@@ -261,8 +348,9 @@ def test_hidden_rows_never_come_from_fewer_than_n_clinicians_together(data: Fixt
 
 def test_no_clinician_name_or_identifier_in_any_cell(data: Fixture) -> None:
     wb = _build(data.org, threshold=1)
-    text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                     if c.value is not None)
+    text = "\n".join(
+        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    )
     for person in data.clinicians:
         for secret in (person.full_name, person.email, person.staff_local_id, "Person", "Quinn"):
             assert secret not in text
@@ -272,8 +360,9 @@ def test_no_clinician_name_or_identifier_in_any_cell(data: Fixture) -> None:
 
 
 @pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "@SUM(A1)"])
-def test_typed_text_is_written_as_text_never_as_a_formula(data: Fixture, make: Any, db: Any,
-                                                          payload: str) -> None:
+def test_typed_text_is_written_as_text_never_as_a_formula(
+    data: Fixture, make: Any, db: Any, payload: str
+) -> None:
     data.org.name = payload
     data.teams[0].name = payload
     data.rows[0].activity_type.label = payload
@@ -286,9 +375,14 @@ def test_typed_text_is_written_as_text_never_as_a_formula(data: Fixture, make: A
     assert [(c.data_type, c.quotePrefix) for c in matches] == [("s", True)] * len(matches)
     formulas = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas and all(f.startswith("=") and ("SUM" in f or f.count("=") == 1) for f in formulas)
-    assert not any("HYPERLINK" in f or "A1)" == f[-3:] for f in formulas)
-    notes = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and "note" in c.value and payload in c.value]
+    assert not any("HYPERLINK" in f or f[-3:] == "A1)" for f in formulas)
+    notes = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "note" in c.value and payload in c.value
+    ]
     assert notes == []
 
 
@@ -298,7 +392,9 @@ def test_same_data_gives_the_same_cells(data: Fixture) -> None:
         buffer = io.BytesIO()
         build_workbook(report, buffer, threshold=3)
         wb = _open(buffer.getvalue())
-        return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        return [
+            (ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+        ]
 
     first, second = cells(GENERATED), cells(GENERATED)
     assert first == second
@@ -321,11 +417,19 @@ def test_generate_workbook_names_the_file_and_audits(data: Fixture, db: Any) -> 
 
     from indirect_work.audit.models import AuditEvent
 
-    result = generate_workbook(data.org, MONTH, threshold=3, action="report.workbook_generate",
-                               actor_email="cli", generated_at=GENERATED)
+    result = generate_workbook(
+        data.org,
+        MONTH,
+        threshold=3,
+        action="report.workbook_generate",
+        actor_email="cli",
+        generated_at=GENERATED,
+    )
     assert result.filename == "indirect-activity_RWB1_2026-03.xlsx"
     assert _open(result.content).sheetnames == list(SHEETS)
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.workbook_generate")).one()
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "report.workbook_generate")
+    ).one()
     assert event.object_id == str(data.org.id) and event.details["month"] == "2026-03"
     assert Decimal(event.details["threshold"]) == 3
 
@@ -348,9 +452,17 @@ def test_data_dictionary_explains_every_column_with_its_mhsds_item(data: Fixture
         if title == "Trend":
             headers = [headers[0], headers[-1]]  # the category columns are explained together
         for header in headers:
-            assert any(row[0] in (title, "All") and header.lower() in row[1].lower() for row in entries), \
-                (title, header)
+            assert any(row[0] in (title, "All") and header.lower() in row[1].lower() for row in entries), (
+                title,
+                header,
+            )
     items = " ".join(row[3] for row in entries)
-    for item in ("DurationIndirectAct", "ServTeamTypeMH", "CareProfStaffGpMH", "ConsMechanismMH", "OrgIDProvider",
-                 "IndActProcedure"):
+    for item in (
+        "DurationIndirectAct",
+        "ServTeamTypeMH",
+        "CareProfStaffGpMH",
+        "ConsMechanismMH",
+        "OrgIDProvider",
+        "IndActProcedure",
+    ):
         assert item in items
