@@ -85,3 +85,26 @@ def test_admin_pages_fit_a_phone(live_server, phone_page):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360 + 1, f"{path} scrolls sideways on a phone"
     screenshot(page, "admin-audit-phone")
+
+
+def test_admin_imports_people_from_csv(live_server, desktop_page):
+    page = desktop_page
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(live_server.url + "/admin/people/import")
+    rows = ("email,full_name,organisation,clinician_teams,admin\n"
+            "new.import@example.org,Nia Import,RDM,EIP,no\n"
+            "broken@example.org,Broken Row,RDM,NO-SUCH-TEAM,no\n")
+    page.set_input_files("#file", files=[{"name": "people.csv", "mimeType": "text/csv",
+                                          "buffer": rows.encode()}])
+    page.click("[data-testid=preview]")
+    page.wait_for_load_state("networkidle")
+    statuses = page.locator("[data-testid^=import-row-]").evaluate_all(
+        "rows => rows.map(row => row.dataset.status)")
+    assert statuses == ["new", "error"]
+    table = page.locator("[data-testid=import-rows]").inner_text()
+    assert "RDM has no team with identifier NO-SUCH-TEAM" in table
+    screenshot(page, "admin-import-preview")
+    page.click("[data-testid=confirm-import]")
+    page.wait_for_load_state("networkidle")
+    assert "1 added" in page.locator("[data-testid=import-summary]").inner_text()
+    screenshot(page, "admin-import-done")
