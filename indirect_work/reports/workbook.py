@@ -257,6 +257,11 @@ class _Sheet:
         self.rows.append(row)
         return len(self.rows)
 
+    def end_data(self) -> int:
+        """Mark the rows so far as the filtered data; returns the last data row."""
+        self.filter_end = self.next_row - 1
+        return self.filter_end
+
     def header(self, titles: Sequence[str], numeric_from: int | None = None) -> int:
         """The bold header row; columns from ``numeric_from`` (1-based) hold numbers, so align right."""
         cells = [self.text(title, bold=True) for title in titles]
@@ -492,6 +497,17 @@ def _suppressed_rows_formula(
     sheet.add(cells)
 
 
+def _total_row(sheet: _Sheet, label: str, blanks: int, figures: Measured, threshold: int) -> int:
+    """The bold total row: the label, ``blanks`` empty cells, then the true totals (or ``*``)."""
+    return sheet.add(
+        [
+            sheet.text(label, bold=True),
+            *([None] * blanks),
+            *sheet.measures(figures, is_small(figures, threshold), bold=True),
+        ]
+    )
+
+
 def _legend(sheet: _Sheet, threshold: int) -> None:
     sheet.blank()
     sheet.note(
@@ -551,19 +567,8 @@ def _by_activity(
                     *sheet.measures(type_line.figures, type_line.key in hidden_types),
                 ]
             )
-    last = sheet.next_row - 1
-    sheet.filter_end = last
-    total = sheet.add(
-        [
-            sheet.text("Total", bold=True),
-            None,
-            None,
-            None,
-            None,
-            None,
-            *sheet.measures(report.current, is_small(report.current, threshold), bold=True),
-        ]
-    )
+    last = sheet.end_data()
+    total = _total_row(sheet, "Total", 5, report.current, threshold)
     _suppressed_rows_formula(sheet, first, last, total, (7, 8, 9), "A", "Category")
     _legend(sheet, threshold)
     sheet.write(filter_columns=10)
@@ -588,16 +593,9 @@ def _simple_breakdown(
                 *sheet.measures(line.figures, line.key in hidden),
             ]
         )
-    last = sheet.next_row - 1
-    sheet.filter_end = last
+    last = sheet.end_data()
     width = len(describe_headers)
-    total_row = sheet.add(
-        [
-            sheet.text("Total", bold=True),
-            *([None] * (width - 1)),
-            *sheet.measures(total, is_small(total, threshold), bold=True),
-        ]
-    )
+    total_row = _total_row(sheet, "Total", width - 1, total, threshold)
     _suppressed_rows_formula(sheet, first, last, total_row, (width + 1, width + 2, width + 3))
     _legend(sheet, threshold)
     sheet.write(filter_columns=width + 4)
@@ -633,16 +631,8 @@ def _recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: in
                 *sheet.measures(line.figures, line.key in hidden),
             ]
         )
-    last = sheet.next_row - 1
-    sheet.filter_end = last
-    total = sheet.add(
-        [
-            sheet.text("Total (modes)", bold=True),
-            None,
-            None,
-            *sheet.measures(report.current, is_small(report.current, threshold), bold=True),
-        ]
-    )
+    last = sheet.end_data()
+    total = _total_row(sheet, "Total (modes)", 2, report.current, threshold)
     _suppressed_rows_formula(sheet, first, last, total, (4, 5, 6), "A", "Mode")
     sheet.blank()
     sheet.note(
@@ -676,8 +666,7 @@ def _trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
             else sheet.number(month.total.minutes / 60, HOURS, bold=True)
         )
         sheet.add(cells)
-    last = sheet.next_row - 1
-    sheet.filter_end = last
+    last = sheet.end_data()
     columns = len(report.trend_categories) + 2
     if report.trend:
         chart = LineChart()
@@ -733,8 +722,7 @@ def _completeness(workbook: Workbook, report: MonthlyReport, threshold: int) -> 
                 sheet.text("Yes" if team.has_activity else "No"),
             ]
         )
-    last = sheet.next_row - 1
-    sheet.filter_end = last
+    sheet.end_data()
     teams = report.completeness
     sheet.add([sheet.text("Teams expected", bold=True), sheet.number(len(teams), bold=True)])
     sheet.add(
@@ -944,7 +932,7 @@ def _dictionary(workbook: Workbook) -> None:
     sheet.header(("Sheet", "Column", "Meaning", "MHSDS item"))
     for row in DATA_DICTIONARY:
         sheet.add(sheet.text(value) for value in row)
-    sheet.filter_end = sheet.next_row - 1
+    sheet.end_data()
     sheet.write(filter_columns=4)
 
 
