@@ -71,6 +71,8 @@ def test_preview_reports_each_row_and_changes_nothing(client, db, make, admin):
     html = response.get_data(as_text=True)
     assert f"{org.ods_code} has no team with identifier NOPE" in html
     assert "appears earlier in the file" in html and "write yes or no" in html
+    assert f"organisation: {org.ods_code}<" in html  # what the row sets, as typed in the file
+    assert f"roles: clinician of {org.ods_code}/{team.local_id}<" in html
     assert "Existing Person → Existing Renamed" in html.replace("&#x2192;", "→")
     assert db.session.scalar(select(func.count()).select_from(User)) == before_users
     assert audit_count(db) == before_events
