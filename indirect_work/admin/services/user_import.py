@@ -133,7 +133,8 @@ def _classify(row: ImportRow, data: UserData, actor: Any, headers: set[str]) -> 
     else:
         row.changes = diff_fields(user_data(current).comparable(), data.comparable())
         row.status = "update" if row.changes else "unchanged"
-    row.changes = {name: [_readable(name, old), _readable(name, new)] for name, (old, new) in row.changes.items()}
+    row.changes = {name: [_readable(name, old), _readable(name, new)]
+                   for name, (old, new) in row.changes.items()}
 
 
 def _readable(name: str, value: Any) -> Any:
