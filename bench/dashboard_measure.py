@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from indirect_work import create_app  # noqa: E402
 from indirect_work.auth.models import Role, RoleAssignment, User  # noqa: E402
@@ -68,6 +68,43 @@ def timed(fn: Any, runs: int) -> list[float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def _server_pids(app: Any) -> list[int]:
+    """PostgreSQL backends connected to this database (only the benchmark uses it)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return []
+        pids = db.session.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        found = [int(p) for p in pids]
+        db.session.remove()
+        return found
+
+
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_per_request(app: Any, request: Any, runs: int) -> str:
+    """Mean CPU milliseconds one request costs: what it takes when it does not wait for a core.
+
+    Wall time on a machine shared with other work includes waiting for the CPU; CPU time does not.
+    """
+    request()
+    pids = _server_pids(app)
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    server_before = sum(_ticks(pid) for pid in pids)
+    client_before = time.process_time()
+    for _ in range(runs):
+        request()
+    client_ms = (time.process_time() - client_before) * 1000 / runs
+    server_ms = (sum(_ticks(pid) for pid in pids) - server_before) * tick_ms / runs
+    total = client_ms + server_ms
+    return f"{total:.1f} ms (Flask {client_ms:.1f} ms + database {server_ms:.1f} ms), mean of {runs}"
 
 
 def summary(samples: list[float]) -> str:
@@ -166,6 +203,10 @@ def main() -> None:
 
     samples = timed(request, args.runs)
     print(f"\nGET {url} (whole request, {args.runs} runs): {summary(samples)}")
+    cpu = cpu_per_request(app, request, args.runs)
+    print(f"CPU time per request (this process + the database server processes of this database; "
+          f"the request's time on cores of its own): {cpu}")
+    print(f"load average during the runs: {os.getloadavg()[0]:.1f}")
     if args.explain:
         explain_request(app, client, url)
 
