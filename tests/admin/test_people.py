@@ -77,7 +77,8 @@ def test_edit_person_changes_roles_with_a_field_diff(client, db, make, admin):
     db.session.expire_all()
     assert user.clinician_team_ids == {other.id} and user.commissioned_organisation_ids == {org.id}
     [event] = events(db, "user.update", user.id)
-    assert event.details["default_team_id"] == [team.id, other.id]
+    old_team, new_team = event.details["default_team"]
+    assert (old_team, new_team) == (f"{org.ods_code}/{team.local_id}", f"{org.ods_code}/{other.local_id}")
     old_roles, new_roles = event.details["roles"]
     assert old_roles == [f"clinician of {org.ods_code}/{team.local_id}"]
     assert sorted(new_roles) == sorted([f"clinician of {org.ods_code}/{other.local_id}",

@@ -41,10 +41,17 @@ class UserData:
     roles: frozenset[RoleKey] = field(default_factory=frozenset)
 
     def comparable(self) -> dict[str, Any]:
-        """Field values for diffs, with roles described in words."""
-        values = {name: getattr(self, name) for name in ACCOUNT_FIELDS}
-        values["roles"] = describe_roles(self.roles)
-        return values
+        """Field values for diffs as people read them: codes and names instead of ids, roles in words."""
+        organisation = db.session.get(Organisation, self.organisation_id) if self.organisation_id else None
+        profession = db.session.get(Profession, self.profession_id) if self.profession_id else None
+        team = db.session.get(Team, self.default_team_id) if self.default_team_id else None
+        return {
+            "email": self.email, "full_name": self.full_name, "staff_local_id": self.staff_local_id,
+            "organisation": organisation.ods_code if organisation else None,
+            "profession": profession.code if profession else None,
+            "default_team": f"{team.organisation.ods_code}/{team.local_id}" if team else None,
+            "roles": describe_roles(self.roles),
+        }
 
 
 def user_data(user: User) -> UserData:

@@ -47,7 +47,7 @@ _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
 #: Which form field a validation message belongs to, as a CSV column.
 _FIELD_COLUMNS = {"organisation_id": "organisation", "profession_id": "profession",
-                  "default_team_id": "default_team", "roles": "roles"}
+                  "default_team_id": "default_team"}
 
 
 @dataclass
@@ -133,24 +133,6 @@ def _classify(row: ImportRow, data: UserData, actor: Any, headers: set[str]) -> 
     else:
         row.changes = diff_fields(user_data(current).comparable(), data.comparable())
         row.status = "update" if row.changes else "unchanged"
-    row.changes = {name: [_readable(name, old), _readable(name, new)]
-                   for name, (old, new) in row.changes.items()}
-
-
-def _readable(name: str, value: Any) -> Any:
-    """Ids shown as what the admin typed: ODS code, profession name, team identifier."""
-    if value is None:
-        return None
-    if name == "organisation_id":
-        organisation = db.session.get(Organisation, value)
-        return organisation.ods_code if organisation else value
-    if name == "profession_id":
-        profession = db.session.get(Profession, value)
-        return profession.label if profession else value
-    if name == "default_team_id":
-        team = db.session.get(Team, value)
-        return team.local_id if team else value
-    return value
 
 
 _ROLE_COLUMNS = {Role.CLINICIAN: "clinician_teams", Role.TEAM_LEAD: "lead_teams",
