@@ -221,3 +221,15 @@ def test_lead_of_two_teams_chooses_between_them(client, login, make):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "Alpha Team" in body and "Beta Team" in body and "Gamma Team" not in body
+
+
+def test_filters_narrow_the_figures_and_travel_with_every_link(client, login, setup, make):
+    login(setup["lead"])
+    pwp = make.profession("PWP").id
+    query = {**PERIOD, "profession": str(pwp)}
+    body = client.get(f"/dashboard/teams/{setup['team'].id}", query_string=query).get_data(as_text=True)
+    # Bob (PWP) only: 60 + 45 minutes over two records, one clinician.
+    figures = re.findall(r'data-testid="figure-\d"[^>]*>([^<]+)<', body)
+    assert figures[0] == "2" and figures[1] == "1.8" and figures[3] == "1"
+    links = {html.unescape(u) for u in re.findall(r'href="(/dashboard/teams/\d+/records\?[^"]+)"', body)}
+    assert links and all(f"profession={pwp}" in link for link in links)
