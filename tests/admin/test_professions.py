@@ -28,7 +28,7 @@ def test_profession_errors_are_shown_next_to_fields(client, db, admin):
                                                                label="Typed"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "already used by another profession" in html and "2-digit MHSDS staff group code" in html
+    assert "already used by another entry" in html and "2-digit MHSDS staff group code" in html
     assert 'value="Typed"' in html
 
 

@@ -164,3 +164,10 @@ def test_category_code_is_immutable_once_used(client, db, make, admin):
 def test_missing_objects_are_404(client, admin):
     assert client.get("/admin/taxonomy/types/999999/edit").status_code == 404
     assert client.post_form("/admin/taxonomy/categories/999999/retire").status_code == 404
+
+
+def test_form_pages_have_their_heading_title_and_way_back(client, db, admin):
+    html = client.get(f"/admin/taxonomy/types/new?category_id={consultation(db).id}").get_data(as_text=True)
+    assert "<h1>Add an activity type</h1>" in html and "<title>Add an activity type – " in html
+    assert 'href="/admin/taxonomy">Back to the taxonomy</a>' in html
+    assert f'<option selected value="{consultation(db).id}">' in html

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from sqlalchemy import select
+
+from indirect_work.admin.validators import local_code_problems
 
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.core.errors import ValidationFailed
@@ -22,6 +27,17 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationFailed(self.fields)
+
+
+def check_code(errors: FieldErrors, model: Any, code: str, current: Any, *, in_use: Callable[[], bool],
+               used_by: str) -> None:
+    """A code is well formed, unique in ``model``, and unchanged once ``in_use()`` (checked only if changed)."""
+    if current is not None and code != current.code and in_use():
+        errors.add("code", f"The code cannot change: {used_by} {current.code}")
+    elif problems := local_code_problems(code):
+        errors.add("code", problems)
+    elif db.session.scalar(select(model.id).where(model.code == code, model.id != getattr(current, "id", 0))):
+        errors.add("code", f"The code {code} is already used by another entry")
 
 
 def add_audited(obj: Any, object_type: str, details: dict[str, Any]) -> Any:

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from indirect_work.admin.services import FieldErrors, add_audited, update_audited
-from indirect_work.admin.validators import local_code_problems, normalise_code
+from indirect_work.admin.services import FieldErrors, add_audited, check_code, update_audited
+from indirect_work.admin.validators import normalise_code
 from indirect_work.auth.models import User
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession
@@ -34,13 +34,8 @@ def _clean(data: dict[str, Any], current: Profession | None) -> dict[str, Any]:
         "is_active": bool(data.get("is_active", True)),
     }
     errors = FieldErrors()
-    if current is not None and clean["code"] != current.code and profession_in_use(current):
-        errors.add("code", f"The code cannot change: people already have {current.code}")
-    elif problems := local_code_problems(clean["code"]):
-        errors.add("code", problems)
-    elif db.session.scalar(select(Profession.id).where(Profession.code == clean["code"],
-                                                       Profession.id != getattr(current, "id", 0))):
-        errors.add("code", f"The code {clean['code']} is already used by another profession")
+    check_code(errors, Profession, clean["code"], current, in_use=lambda: profession_in_use(current),
+               used_by="people already have")
     if not clean["label"]:
         errors.add("label", "Enter the profession's name")
     if not clean["group"]:

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from indirect_work.admin.services import FieldErrors, add_audited, update_audited
-from indirect_work.admin.validators import local_code_problems, normalise_code, snomed_concept_problems
+from indirect_work.admin.services import FieldErrors, add_audited, check_code, update_audited
+from indirect_work.admin.validators import normalise_code, snomed_concept_problems
 from indirect_work.audit.services import record_event
 from indirect_work.capture.models import Activity, Favourite
 from indirect_work.core.errors import Conflict
@@ -47,23 +47,12 @@ def used_type_ids() -> set[int]:
     return set(db.session.scalars(select(Activity.activity_type_id).distinct()))
 
 
-def _check_code(errors: FieldErrors, model: type[Any], code: str, current: Any, in_use: bool) -> None:
-    if current is not None and code != current.code and in_use:
-        errors.add("code", f"The code cannot change: activities already use {current.code}")
-        return
-    problems = local_code_problems(code)
-    if problems:
-        errors.add("code", problems)
-    elif db.session.scalar(select(model.id).where(model.code == code, model.id != getattr(current, "id", 0))):
-        errors.add("code", f"The code {code} is already used by another entry")
-
-
 def _clean_category(data: dict[str, Any], current: ActivityCategory | None) -> dict[str, Any]:
     clean = {"code": normalise_code(data.get("code")), "label": (data.get("label") or "").strip(),
              "description": (data.get("description") or "").strip()}
     errors = FieldErrors()
-    _check_code(errors, ActivityCategory, clean["code"], current,
-                current is not None and category_in_use(current))
+    check_code(errors, ActivityCategory, clean["code"], current,
+               in_use=lambda: category_in_use(current), used_by="activities already use")
     if not clean["label"]:
         errors.add("label", "Enter a label")
     errors.raise_if_any()
@@ -97,7 +86,8 @@ def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str,
     errors = FieldErrors()
     if clean["category_id"] is None or db.session.get(ActivityCategory, clean["category_id"]) is None:
         errors.add("category_id", "Choose a category")
-    _check_code(errors, ActivityType, clean["code"], current, current is not None and type_in_use(current))
+    check_code(errors, ActivityType, clean["code"], current, in_use=lambda: type_in_use(current),
+               used_by="activities already use")
     if not clean["label"]:
         errors.add("label", "Enter a label")
     if clean["mhsds_target"] not in MHSDS_TARGETS:
