@@ -90,17 +90,36 @@ def error_response(status: int, message: str | None = None, fields: dict[str, li
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def audit_denied_access() -> None:
+    """Record a refused request in the audit trail (ASVS 16.3.2), in its own small transaction."""
+    from indirect_work.audit.services import record_event
+    from indirect_work.extensions import db
+
+    try:
+        db.session.rollback()  # whatever the refused request had started is not kept
+        record_event("access.denied", details={"method": request.method, "path": request.path[:200],
+                                               "endpoint": request.endpoint})
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the refusal itself must still be answered
+        db.session.rollback()
+        current_app.logger.exception("could not audit a refused request")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError) -> Any:
         from indirect_work.extensions import db
 
         db.session.rollback()
+        if exc.status == 403:
+            audit_denied_access()
         return error_response(exc.status, exc.message, exc.fields, exc.code)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
+        if status == 403:
+            audit_denied_access()
         # Only our own short descriptions are shown; never the exception's internals.
         message = exc.description if status in (400, 413, 429) and isinstance(exc.description, str) else None
         response = error_response(status, message, code=exc.name.lower().replace(" ", "_"))
