@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from indirect_work.admin.validators import local_code_problems
 
@@ -31,13 +31,18 @@ class FieldErrors:
 
 def check_code(errors: FieldErrors, model: Any, code: str, current: Any, *, in_use: Callable[[], bool],
                used_by: str) -> None:
-    """A code is well formed, unique in ``model``, and unchanged once ``in_use()`` (checked only if changed)."""
+    """A code is well formed, unique in ``model``, and unchanged once ``in_use()`` says it is used."""
     if current is not None and code != current.code and in_use():
         errors.add("code", f"The code cannot change: {used_by} {current.code}")
     elif problems := local_code_problems(code):
         errors.add("code", problems)
     elif db.session.scalar(select(model.id).where(model.code == code, model.id != getattr(current, "id", 0))):
         errors.add("code", f"The code {code} is already used by another entry")
+
+
+def next_sort_order(column: Any, *where: Any) -> int:
+    """The place after the last one (of the rows matching ``where``)."""
+    return (db.session.scalar(select(func.max(column)).where(*where)) or 0) + 1
 
 
 def add_audited(obj: Any, object_type: str, details: dict[str, Any]) -> Any:

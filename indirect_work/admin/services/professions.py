@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
-from indirect_work.admin.services import FieldErrors, add_audited, check_code, update_audited
+from indirect_work.admin.services import FieldErrors, add_audited, check_code, next_sort_order, update_audited
 from indirect_work.admin.validators import normalise_code
 from indirect_work.auth.models import User
 from indirect_work.extensions import db
@@ -49,8 +49,8 @@ def _clean(data: dict[str, Any], current: Profession | None) -> dict[str, Any]:
 def create_profession(data: dict[str, Any]) -> Profession:
     """Add a profession at the end of the list. Raises ValidationFailed."""
     clean = _clean(data, None)
-    last = db.session.scalar(select(func.max(Profession.sort_order)))
-    return add_audited(Profession(**clean, sort_order=(last or 0) + 1), "profession", clean)
+    profession = Profession(**clean, sort_order=next_sort_order(Profession.sort_order))
+    return add_audited(profession, "profession", clean)
 
 
 def update_profession(profession: Profession, data: dict[str, Any]) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
-from indirect_work.admin.services import FieldErrors, add_audited, check_code, update_audited
+from indirect_work.admin.services import FieldErrors, add_audited, check_code, next_sort_order, update_audited
 from indirect_work.admin.validators import normalise_code, snomed_concept_problems
 from indirect_work.audit.services import record_event
 from indirect_work.capture.models import Activity, Favourite
@@ -62,8 +62,8 @@ def _clean_category(data: dict[str, Any], current: ActivityCategory | None) -> d
 def create_category(data: dict[str, Any]) -> ActivityCategory:
     """Add a category at the end of the list. Raises ValidationFailed."""
     clean = _clean_category(data, None)
-    last = db.session.scalar(select(func.max(ActivityCategory.sort_order)))
-    category = ActivityCategory(**clean, sort_order=(last or 0) + 1, is_active=True)
+    order = next_sort_order(ActivityCategory.sort_order)
+    category = ActivityCategory(**clean, sort_order=order, is_active=True)
     return add_audited(category, "activity_category", clean)
 
 
@@ -101,7 +101,8 @@ def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str,
 def create_type(data: dict[str, Any]) -> ActivityType:
     """Add an active activity type at the end of its category. Raises ValidationFailed."""
     clean = _clean_type(data, None)
-    activity_type = ActivityType(**clean, sort_order=_next_type_order(clean["category_id"]), is_active=True)
+    order = next_sort_order(ActivityType.sort_order, ActivityType.category_id == clean["category_id"])
+    activity_type = ActivityType(**clean, sort_order=order, is_active=True)
     return add_audited(activity_type, "activity_type", clean)
 
 
@@ -109,15 +110,9 @@ def update_type(activity_type: ActivityType, data: dict[str, Any]) -> None:
     """Change an activity type; its code only while no activity uses it. Raises ValidationFailed."""
     clean = _clean_type(data, activity_type)
     if clean["category_id"] != activity_type.category_id:
-        activity_type.sort_order = _next_type_order(clean["category_id"])
+        activity_type.sort_order = next_sort_order(ActivityType.sort_order,
+                                                   ActivityType.category_id == clean["category_id"])
     update_audited(activity_type, clean, fields=TYPE_FIELDS, object_type="activity_type")
-
-
-def _next_type_order(category_id: int) -> int:
-    """The place after the last type of the category."""
-    last = db.session.scalar(
-        select(func.max(ActivityType.sort_order)).where(ActivityType.category_id == category_id))
-    return (last or 0) + 1
 
 
 def set_active(obj: ActivityType | ActivityCategory, active: bool) -> None:
