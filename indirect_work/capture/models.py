@@ -47,9 +47,17 @@ class Activity(db.Model):
         CheckConstraint("version >= 1", name="version_positive"),
         # Dashboards: one team's live records over a period, index-only (the measures are key columns;
         # PostgreSQL also carries the mechanism and id). See docs/performance.md.
-        Index("ix_activities_team_dashboard", "team_id", "activity_on", "deleted_at", "activity_type_id",
-              "clinician_id", "duration_minutes", "people_reached",
-              postgresql_include=["consultation_mechanism_code", "id"]),
+        Index(
+            "ix_activities_team_dashboard",
+            "team_id",
+            "activity_on",
+            "deleted_at",
+            "activity_type_id",
+            "clinician_id",
+            "duration_minutes",
+            "people_reached",
+            postgresql_include=["consultation_mechanism_code", "id"],
+        ),
         # Workbooks: one provider's live records in a month.
         Index("ix_activities_organisation_id_activity_on", "organisation_id", "activity_on"),
         # "My activities" and completeness.
@@ -113,7 +121,9 @@ class Favourite(db.Model):
     label: Mapped[str] = mapped_column(String(120))
     activity_type_id: Mapped[int] = mapped_column(ForeignKey("activity_types.id"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-    consultation_mechanism_code: Mapped[str | None] = mapped_column(ForeignKey("consultation_mechanisms.code"))
+    consultation_mechanism_code: Mapped[str | None] = mapped_column(
+        ForeignKey("consultation_mechanisms.code")
+    )
     #: Comma-separated recipient type codes.
     recipient_codes: Mapped[str] = mapped_column(String(400), default="")
     people_reached: Mapped[int | None] = mapped_column(Integer)

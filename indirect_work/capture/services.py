@@ -52,14 +52,19 @@ def data_audit_fields(data: ActivityData) -> dict[str, Any]:
     }
 
 
-def _apply(activity: Activity, data: ActivityData) -> None:
+def _apply(activity: Activity, data: ActivityData, cache: RuleCache | None = None) -> None:
+    """Copy validated data onto the record, reusing what the rules already loaded."""
+    cache = cache or RuleCache()
     with db.session.no_autoflush:  # one UPDATE (one version step) per change, not one per lookup
-        team = db.session.get(Team, data.team_id)
+        team = cache.objects.get((Team, data.team_id)) or db.session.get(Team, data.team_id)
         assert team is not None  # validated
-        recipients = list(
-            db.session.scalars(select(RecipientType).where(RecipientType.id.in_(data.recipient_type_ids)))
-        )
-        _assign(activity, data, team, recipients)
+        ids = tuple(data.recipient_type_ids)
+        found = cache.recipients.get(ids)
+        if found is None:
+            found = {
+                r.id: r for r in db.session.scalars(select(RecipientType).where(RecipientType.id.in_(ids)))
+            }
+        _assign(activity, data, team, [found[i] for i in data.recipient_type_ids])
 
 
 def _assign(activity: Activity, data: ActivityData, team: Team, recipients: list[RecipientType]) -> None:
@@ -95,7 +100,8 @@ def create_activity(
         existing = _by_token(submission_token)
         if existing is not None:
             return _replayed(existing, clinician)
-    errors = validate_activity(actor, data, clinician=clinician)
+    cache = RuleCache()
+    errors = validate_activity(actor, data, clinician=clinician, cache=cache)
     if errors:
         raise ValidationFailed(errors)
     activity = Activity(
@@ -105,7 +111,7 @@ def create_activity(
         created_by_id=actor.id,
         updated_by_id=actor.id,
     )
-    _apply(activity, data)
+    _apply(activity, data, cache)
     try:
         with db.session.begin_nested():
             db.session.add(activity)
@@ -234,12 +240,13 @@ def update_activity(
     if not can_edit_activity(actor, activity):
         raise PermissionDenied("You can only change your own records")
     _check_version(activity, expected_version)
-    errors = validate_activity(actor, data, existing=activity)
+    cache = RuleCache()
+    errors = validate_activity(actor, data, existing=activity, cache=cache)
     if errors:
         raise ValidationFailed(errors)
     before = audit_fields(activity)
     note_before = activity.note
-    _apply(activity, data)
+    _apply(activity, data, cache)
     activity.updated_by_id = actor.id
     activity.updated_at = utcnow()  # always an UPDATE, so the version moves even if only recipients changed
     _flush_versioned(activity)

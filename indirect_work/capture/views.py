@@ -63,7 +63,6 @@ def log() -> Any:
     """The clinician's home: favourites, the log form, and this week's records."""
     user = _user()
     form = ActivityForm()
-    pages.set_choices(form, user)
     status = 200
     if form.validate_on_submit():
         data, parse_errors = form.to_data()
@@ -78,12 +77,12 @@ def log() -> Any:
             form.show_errors(exc.fields)
             status = 422
         else:
-            db.session.commit()
-            flash(
+            flash(  # before the commit, which expires the record
                 f"Saved: {activity.activity_type.label}, {format_duration(activity.duration_minutes)} "
                 f"on {activity.activity_on:%-d %B %Y}.",
                 "success",
             )
+            db.session.commit()
             return redirect(url_for("capture.log"))
     elif request.method == "POST":
         status = 422
@@ -92,6 +91,7 @@ def log() -> Any:
             form.duration.render_kw = {"autofocus": True}
     if not form.submission_token.data:
         form.submission_token.data = secrets.token_urlsafe(24)
+    pages.set_choices(form, user)  # only to render: a successful post never needs them
     return render_template("capture/log.html", form=form, **pages.log_context(user, form)), status
 
 
@@ -108,8 +108,7 @@ def activity_edit(activity_id: int) -> Any:
     """Correct a record; a version changed meanwhile is refused and the current one shown."""
     user = _user()
     activity = get_activity_for(user, activity_id)
-    form = ActivityForm(obj=None)
-    pages.set_choices(form, user, activity)
+    form = ActivityForm()
     status, current = 200, None
     if form.validate_on_submit():
         data, parse_errors = form.to_data()
@@ -146,6 +145,7 @@ def activity_edit(activity_id: int) -> Any:
     else:
         pages.fill_from_activity(form, activity, include_all=True)
         form.version.data = str(activity.version)
+    pages.set_choices(form, user, activity)
     return render_template(
         "capture/activity_edit.html",
         form=form,
