@@ -8,14 +8,14 @@ import openpyxl
 import pytest
 
 from indirect_work.reports.workbook import SHEETS
-from tests.browser.conftest import browser, desktop_page, live_server, phone_page, screenshot, sign_in  # noqa: F401
+from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_commissioner_checks_status_and_downloads_the_workbook(
-    live_server: Any,  # noqa: F811
-    desktop_page: Any,  # noqa: F811
+    live_server: Any,
+    desktop_page: Any,
     tmp_path: Any,
 ) -> None:
     page = desktop_page
@@ -41,7 +41,7 @@ def test_commissioner_checks_status_and_downloads_the_workbook(
     assert console_errors == []
 
 
-def test_reports_page_on_a_phone(live_server: Any, phone_page: Any) -> None:  # noqa: F811
+def test_reports_page_on_a_phone(live_server: Any, phone_page: Any) -> None:
     page = phone_page
     sign_in(page, live_server, "admin@example.org")
     page.goto(live_server.url + "/commissioner-reports/")
