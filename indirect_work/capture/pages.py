@@ -6,7 +6,7 @@ Kept apart from ``views.py`` so that each view stays a short load -> check -> se
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -168,9 +168,8 @@ def prefill(form: ActivityForm, user: User, args: Any) -> bool:
             )
             return True
         if args.get("repeat"):
-            fill_from_template(
-                form, activity_template(get_activity_for(user, int_or_zero(args.get("repeat"))))
-            )
+            recent = activity_template(get_activity_for(user, int_or_zero(args.get("repeat"))))
+            fill_from_template(form, replace(recent, duration_minutes=None))  # the duration is typed
             return True
         if args.get("duplicate"):
             fill_from_activity(

@@ -262,3 +262,5 @@ def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
     assert len(repeats) == 2  # one button per type, newest first
     form = signed_in.get(f"/log?repeat={repeats[1]}").text
     assert 'value="4"' in form and first.id != int(repeats[1])
+    duration = re.search(r'<input[^>]*id="duration"[^>]*>', form).group(0)
+    assert "autofocus" in duration and 'value="1h"' not in duration
