@@ -41,7 +41,11 @@ class ActivityForm(FlaskForm):
         "Team", choices=[], validate_choice=False, coerce=str, description="The team this work was for"
     )
     consultation_mechanism_code = SelectField(
-        "How was it delivered?", choices=[], validate_choice=False, coerce=str
+        "How was it delivered?",
+        choices=[],
+        validate_choice=False,
+        coerce=str,
+        description="For example face to face, telephone or video. Your last choice is selected",
     )
     recipient_type_ids = MultiCheckboxField(
         "Who received it?", choices=[], validate_choice=False, coerce=str, description="Select all that apply"
