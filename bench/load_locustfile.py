@@ -53,12 +53,14 @@ class SignedInUser(HttpUser):
         page = self.client.get("/log", name="GET /log")
         if page.status_code != 200:
             return
+        self.post_log(_field(page.text, "csrf_token"), _field(page.text, "submission_token"),
+                      secrets.choice(["30", "45", "1h", "1h30", "2h"]))
+
+    def post_log(self, csrf: str, submission_token: str, duration: str) -> None:
         form = {
-            "csrf_token": _field(page.text, "csrf_token"),
-            "submission_token": _field(page.text, "submission_token"),
+            "csrf_token": csrf, "submission_token": submission_token,
             "activity_type_id": str(PLAN["activity_type_id"]), "activity_on": date.today().isoformat(),
-            "duration": secrets.choice(["30", "45", "1h", "1h30", "2h"]),
-            "team_id": str(self.account["team_id"]), "consultation_mechanism_code": "01",
+            "duration": duration, "team_id": str(self.account["team_id"]), "consultation_mechanism_code": "01",
             "recipient_type_ids": [str(PLAN["recipient_type_id"])], "people_reached": "3", "note": "",
         }
         with self.client.post("/log", data=form, name=LOG_POST, allow_redirects=False,
@@ -138,14 +140,7 @@ class LogBackToBack(SignedInUser):
 
     @task
     def post(self) -> None:
-        form = {"csrf_token": self.csrf, "submission_token": secrets.token_urlsafe(16),
-                "activity_type_id": str(PLAN["activity_type_id"]), "activity_on": date.today().isoformat(),
-                "duration": "45", "team_id": str(self.account["team_id"]), "consultation_mechanism_code": "01",
-                "recipient_type_ids": [str(PLAN["recipient_type_id"])], "people_reached": "3", "note": ""}
-        with self.client.post("/log", data=form, name=LOG_POST, allow_redirects=False,
-                              catch_response=True) as response:
-            if response.status_code != 302:
-                response.failure(f"log POST answered {response.status_code}")
+        self.post_log(self.csrf, secrets.token_urlsafe(16), "45")
 
 
 class BareInsert(HttpUser):
