@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import NamedStyle
 from openpyxl.worksheet.worksheet import Worksheet
 
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -50,30 +49,17 @@ def iter_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[s
         yield buffer.getvalue()
 
 
-TEXT_STYLE = NamedStyle(name="iw_user_text", number_format="@")
-TEXT_STYLE.quotePrefix = True  # type: ignore[attr-defined]
-
-
 def text_cell(sheet: Worksheet, value: str | None) -> WriteOnlyCell:
-    """A write-only cell holding ``value`` as literal text, never a formula."""
+    """A write-only cell holding ``value`` as literal text (text format, quotePrefix), never a formula."""
     cell = WriteOnlyCell(sheet, value=None)
-    if value is not None:
-        cell.value = value
-        cell.data_type = "s"
-    cell.style = _text_style(sheet)
+    set_text(cell, value)
     return cell
 
 
-def _text_style(sheet: Worksheet) -> NamedStyle:
-    workbook = sheet.parent
-    if "iw_user_text" not in workbook.named_styles:
-        workbook.add_named_style(TEXT_STYLE)
-    return TEXT_STYLE
-
-
 def set_text(cell: Any, value: str | None) -> None:
-    """For normal (not write-only) worksheets: store ``value`` as literal text with quotePrefix."""
+    """Store ``value`` in any cell as literal text: string type, text format and quotePrefix."""
     cell.value = value
     if value is not None:
         cell.data_type = "s"
-    cell.quotePrefix = True  # type: ignore[attr-defined]
+    cell.number_format = "@"
+    cell.quotePrefix = True

@@ -203,8 +203,6 @@ class _Sheet:
     # Cell factories ------------------------------------------------------------------------
     def text(self, value: str | None, *, bold: bool = False) -> WriteOnlyCell:
         cell = text_cell(self.ws, value)
-        # text_cell's named style does not carry quotePrefix into the cell format; set it on the cell.
-        cell.quotePrefix = True
         if bold:
             cell.font = BOLD
         return cell
