@@ -19,7 +19,7 @@ from indirect_work.auth.models import User
 from indirect_work.capture.duration import format_duration, parse_duration
 from indirect_work.capture.forms import ActivityForm, activity_data_from_text, parse_date, parse_int
 from indirect_work.capture.models import Activity
-from indirect_work.capture.rules import ActivityData
+from indirect_work.capture.rules import ActivityData, check_record_unlocked
 from indirect_work.capture.services import (
     ActivityFilter,
     Template,
@@ -191,6 +191,7 @@ def form_context(user: User, form: ActivityForm, activity: Activity | None = Non
         "type_groups": groups,
         "patient_type_selected": (form.activity_type_id.data or "") in patient_specific,
         "format_duration": format_duration,
+        "locked": check_record_unlocked(user, activity).get("activity_on", [None])[0] if activity else None,
     }
 
 

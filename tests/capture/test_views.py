@@ -264,3 +264,24 @@ def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
     assert 'value="4"' in form and first.id != int(repeats[1])
     duration = re.search(r'<input[^>]*id="duration"[^>]*>', form).group(0)
     assert "autofocus" in duration and 'value="1h"' not in duration
+
+
+def test_a_record_in_a_locked_month_says_so_and_refuses_changes(signed_in, team, clinician):
+    from indirect_work.capture.models import MonthLock
+    from indirect_work.core.dates import month_start
+
+    day = month_start(date.today()) - timedelta(days=2)
+    activity = create_activity(actor=clinician, data=data_for(team, activity_on=day))
+    db.session.add(MonthLock(team_id=team.id, month=month_start(day), is_locked=True))
+    db.session.commit()
+    page = signed_in.get(f"/activities/{activity.id}/edit").text
+    assert 'data-testid="locked"' in page and "is locked for North CMHT" in page
+    edit = signed_in.post_form(
+        f"/activities/{activity.id}/edit",
+        form_for(team, activity_on=day.isoformat(), duration="5", version="1"),
+    )
+    assert edit.status_code == 422 and "can no longer be changed" in edit.text
+    delete = signed_in.post_form(f"/activities/{activity.id}/delete", {"version": "1"})
+    assert delete.status_code == 422 and "can no longer be changed or deleted" in delete.text
+    db.session.refresh(activity)
+    assert activity.duration_minutes == 60 and activity.deleted_at is None
