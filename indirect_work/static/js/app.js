@@ -1,6 +1,9 @@
 // Page behaviour for every page. Loaded as a module from our own origin (the CSP forbids inline script).
 import { initAll } from '../dist/nhsuk-frontend.min.js';
 
+// NHS.UK frontend only initialises its components once the page says it can run them; its
+// template does this with an inline script, which our CSP forbids, so it is done here.
+document.body.classList.add('js-enabled', 'nhsuk-frontend-supported');
 initAll();
 
 // Character count for text areas that declare data-maxlength on their form group.
