@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,8 @@ from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import ActivityData
 from indirect_work.extensions import db
 from indirect_work.taxonomy.models import ActivityType, RecipientType
+
+_tokens = itertools.count()
 
 
 def type_id(code: str) -> int:
@@ -45,7 +48,7 @@ def form_for(team: Any, **overrides: Any) -> dict[str, Any]:
         "recipient_type_ids": [str(recipient_id("MH_TEAM_STAFF"))],
         "people_reached": "4",
         "note": "",
-        "submission_token": "tok-" + str(team.id) + "-" + str(len(overrides)),
+        "submission_token": f"form-{next(_tokens)}",
     }
     values.update(overrides)
     return values
