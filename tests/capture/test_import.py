@@ -188,3 +188,10 @@ def test_the_template_example_row_imports(signed_in, clinician):
         .encode(),
     ).text
     assert "<strong>1</strong> row can be imported" in html
+
+
+def test_a_preview_larger_than_the_form_field_limit_reaches_the_commit(signed_in):
+    """10,000 rows with long notes make a signed preview of about 1 MB. The confirm form is URL-encoded,
+    which Werkzeug reads whole within MAX_CONTENT_LENGTH (the 500 kB per-field limit is for multipart)."""
+    response = signed_in.post_form("/activities/import/commit", {"payload": "x" * 1_200_000})
+    assert response.status_code == 422 and "The preview could not be read" in response.text
