@@ -72,3 +72,38 @@ def test_log_form_never_fails_and_rejected_input_writes_nothing(client, make, lo
     assert response.status_code in (302, 422), response.status_code
     after = count_activities(clinician_id=user.id)
     assert after == before + (1 if response.status_code == 302 else 0)
+
+
+@given(data=st.data())
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_import_preview_answers_any_file_with_rows_or_a_readable_message(make, data):
+    from indirect_work.capture.importer import COLUMN_NAMES, ImportFileError, preview_file
+
+    user = make.clinician()
+    name = data.draw(st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a.xls", "a", "a.CSV"]))
+    header = ",".join(data.draw(st.permutations(COLUMN_NAMES)))
+    cells = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            ["45", "1:30", "2026-01-05", "01", "CONSULT_TEAM", "MH_TEAM_STAFF", "=A1", "9434765919"]
+        ),
+    )
+    rows = data.draw(st.lists(st.lists(cells, min_size=0, max_size=12), max_size=5))
+    body = "\n".join(
+        ",".join(c.replace(",", " ").replace("\n", " ").replace("\r", " ").replace('"', "'") for c in row)
+        for row in rows
+    )
+    content = data.draw(
+        st.one_of(st.just((header + "\n" + body).encode("utf-8", "surrogatepass")), st.binary(max_size=200))
+    )
+    try:
+        preview = preview_file(user, name, content)
+    except ImportFileError as exc:
+        assert str(exc)
+    else:
+        assert all(row.is_valid == (row.data is not None) for row in preview.rows)
+        assert count_activities(clinician_id=user.id) == 0
