@@ -443,6 +443,11 @@ class WeekGrid:
 
     def _save_cell(self, line: Line, cell: Cell, typed: str, version: int) -> int:
         if cell.activity is None:
+            if version:
+                raise Conflict(
+                    "A record in this week was deleted after you opened it. The week is shown "
+                    "as it is now; enter your changes again."
+                )
             if not typed:
                 return 0
             create_activity(actor=self.user, data=self._data(line.template, cell.day, typed), source="week")

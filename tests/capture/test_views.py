@@ -285,3 +285,18 @@ def test_a_record_in_a_locked_month_says_so_and_refuses_changes(signed_in, team,
     assert delete.status_code == 422 and "can no longer be changed or deleted" in delete.text
     db.session.refresh(activity)
     assert activity.duration_minutes == 60 and activity.deleted_at is None
+
+
+def test_week_view_does_not_bring_back_a_record_deleted_meanwhile(signed_in, team, clinician):
+    from indirect_work.capture.services import add_favourite, delete_activity
+
+    monday = date.today() - timedelta(days=date.today().weekday()) - timedelta(days=7)
+    activity = create_activity(actor=clinician, data=data_for(team, activity_on=monday))
+    add_favourite(actor=clinician, activity=activity)  # the line stays in the grid
+    delete_activity(actor=clinician, activity=activity)
+    db.session.commit()
+    response = signed_in.post_form(
+        "/activities/week", {"start": monday.isoformat(), "cell-0-0": "1h", "cell-0-0-version": "1"}
+    )
+    assert response.status_code == 409 and "deleted after you opened it" in response.text
+    assert count_activities(clinician_id=clinician.id, deleted_at=None) == 0
