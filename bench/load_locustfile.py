@@ -21,7 +21,10 @@ from typing import Any
 
 from locust import HttpUser, between, constant, events, task
 
-PLAN: dict[str, Any] = json.loads(open(os.environ["IW_LOAD_PLAN"]).read()) if os.environ.get("IW_LOAD_PLAN") else {}
+PLAN: dict[str, Any] = {}
+if os.environ.get("IW_LOAD_PLAN"):
+    with open(os.environ["IW_LOAD_PLAN"]) as _plan:
+        PLAN = json.load(_plan)
 PASSWORD = PLAN.get("password", "")
 P95_BUDGET_MS = float(os.environ.get("IW_LOAD_P95_MS", "500"))
 MAX_FAIL_RATIO = 0.01
@@ -47,7 +50,8 @@ class SignedInUser(HttpUser):
     def sign_in(self) -> None:
         page = self.client.get("/sign-in", name="GET /sign-in")
         self.client.post("/sign-in", name="POST /sign-in", data={
-            "email": self.account["email"], "password": PASSWORD, "csrf_token": _field(page.text, "csrf_token")})
+            "email": self.account["email"], "password": PASSWORD,
+            "csrf_token": _field(page.text, "csrf_token")})
 
     def log_activity(self) -> None:
         page = self.client.get("/log", name="GET /log")
@@ -60,7 +64,8 @@ class SignedInUser(HttpUser):
         form = {
             "csrf_token": csrf, "submission_token": submission_token,
             "activity_type_id": str(PLAN["activity_type_id"]), "activity_on": date.today().isoformat(),
-            "duration": duration, "team_id": str(self.account["team_id"]), "consultation_mechanism_code": "01",
+            "duration": duration, "team_id": str(self.account["team_id"]),
+            "consultation_mechanism_code": "01",
             "recipient_type_ids": [str(PLAN["recipient_type_id"])], "people_reached": "3", "note": "",
         }
         with self.client.post("/log", data=form, name=LOG_POST, allow_redirects=False,
@@ -121,8 +126,9 @@ class Commissioner(SignedInUser):
 
     @task
     def workbook(self) -> None:
+        query = {"organisation": PLAN["organisation_id"], "month": PLAN["month"]}
         with self.client.get("/commissioner-reports/workbook", name="GET workbook.xlsx", catch_response=True,
-                             params={"organisation": PLAN["organisation_id"], "month": PLAN["month"]}) as response:
+                             params=query) as response:
             if response.status_code != 200 or not response.content.startswith(b"PK"):
                 response.failure(f"workbook answered {response.status_code}")
 

@@ -1,6 +1,6 @@
 """Month-end load test against gunicorn on PostgreSQL (127.0.0.1 only), with the budget enforced.
 
-    .venv/bin/python bench/load_run.py                      # 200 users, 3 minutes, then throughput runs
+    .venv/bin/python bench/load_run.py          # 200 users arriving 2 a second, 4 minutes, then throughput
     .venv/bin/python bench/load_run.py --users 50 --duration 60 --rows 0
 
 1. Recreates the scratch database ``iw_load`` (``IW_BENCH_POSTGRES_URL``, default the local server),
@@ -99,7 +99,8 @@ def add_load_accounts(url: str, users: int) -> dict[str, Any]:
         plan["commissioner"] = {"email": DEMO_ACCOUNTS["commissioner"]}
         plan["organisation_id"] = org.id
         plan["month"] = f"{add_months(month_start(date.today()), -1):%Y-%m}"
-        plan["activity_type_id"] = db.session.scalar(select(ActivityType.id).where(ActivityType.code == "CONSULT_TEAM"))
+        plan["activity_type_id"] = db.session.scalar(
+            select(ActivityType.id).where(ActivityType.code == "CONSULT_TEAM"))
         plan["recipient_type_id"] = db.session.scalar(
             select(RecipientType.id).where(RecipientType.code == "MH_TEAM_STAFF"))
         db.session.execute(text("CREATE TABLE bare_inserts (id bigserial PRIMARY KEY, note text, "
@@ -161,7 +162,8 @@ def run_locust(host: str, profile: str, users: int, spawn_rate: float, seconds: 
 
 def steady_rate(history: list[dict[str, str]], name: str, window: int = 15) -> float:
     """Requests per second over the last ``window`` seconds (sign-ins at the start left out)."""
-    points = [(int(row["Timestamp"]), int(row["Total Request Count"])) for row in history if row["Name"] == name]
+    points = [(int(row["Timestamp"]), int(row["Total Request Count"]))
+              for row in history if row["Name"] == name]
     if len(points) < 2:
         return 0.0
     end_time, end_count = points[-1]
@@ -187,7 +189,8 @@ def summary(month_end: dict[str, dict[str, str]], throughput: dict[str, dict[str
     log, floor = throughput.get("POST /log"), bare.get("POST /insert")
     if log and floor:
         ratio = float(log["steady req/s"]) / max(float(floor["steady req/s"]), 1e-9)
-        lines += ["", f"| Throughput, 10 users back to back, {args.throughput_seconds} s | req/s (last 15 s) | "
+        lines += ["", f"| Throughput, 10 users back to back, {args.throughput_seconds} s "
+                      "| req/s (last 15 s) | "
                       "Median ms | p95 ms | Failures |",
                   "|---|---:|---:|---:|---:|",
                   f"| Log POST (whole app) | {log['steady req/s']} | {_ms(log, '50%')} | {_ms(log, '95%')} | "
@@ -199,13 +202,15 @@ def summary(month_end: dict[str, dict[str, str]], throughput: dict[str, dict[str
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=float, default=5)
-    parser.add_argument("--duration", type=int, default=180, help="seconds of the month-end profile")
+    parser.add_argument("--spawn-rate", type=float, default=2, help="users starting per second")
+    parser.add_argument("--duration", type=int, default=240, help="seconds of the month-end profile")
     parser.add_argument("--throughput-seconds", type=int, default=30)
     parser.add_argument("--rows", type=int, default=200_000, help="synthetic background activities")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: gunicorn.conf.py)")
     args = parser.parse_args()
 
     url, env = prepare_database(args.rows)
@@ -216,9 +221,10 @@ def main() -> int:
     load = os.getloadavg()
     with ExitStack() as stack:
         app_url = stack.enter_context(gunicorn(env, "wsgi:app", args.workers, out / "app.log"))
-        bare_url = stack.enter_context(gunicorn(env, "bench.load_bare_app:app", args.workers, out / "bare.log"))
-        month_end_code, month_end = run_locust(app_url, "month_end", args.users, args.spawn_rate, args.duration,
-                                               plan_file, out)
+        bare_url = stack.enter_context(
+            gunicorn(env, "bench.load_bare_app:app", args.workers, out / "bare.log"))
+        month_end_code, month_end = run_locust(app_url, "month_end", args.users, args.spawn_rate,
+                                               args.duration, plan_file, out)
         throughput_code, throughput = run_locust(app_url, "throughput", 10, 10, args.throughput_seconds,
                                                  plan_file, out)
         bare_code, bare = run_locust(bare_url, "bare", 10, 10, args.throughput_seconds, plan_file, out)

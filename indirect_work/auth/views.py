@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from indirect_work.audit.services import record_event
 from indirect_work.auth import mfa
-from indirect_work.auth.forms import ChangePasswordForm, CodeForm, ConfirmForm, LoginForm, ReauthCodeForm, ReauthForm
+from indirect_work.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    LoginForm,
+    ReauthCodeForm,
+    ReauthForm,
+)
 from indirect_work.auth.models import User
 from indirect_work.auth.passwords import verify_password
 from indirect_work.auth.services import authenticate, set_password
@@ -116,7 +123,8 @@ def login_code() -> Any:
             record_event("auth.login", actor=user, details={"second_factor": result.method})
             next_url = session.get(PENDING_NEXT)
             if result.method == "recovery_code":
-                flash(f"You used a recovery code. You have {mfa.remaining_recovery_codes(user)} left.", "info")
+                left = mfa.remaining_recovery_codes(user)
+                flash(f"You used a recovery code. You have {left} left.", "info")
             return _finish_sign_in(user, next_url)
         db.session.commit()
         form.code.errors = [mfa.WRONG_CODE]

@@ -46,7 +46,7 @@ def backup_command(output: Path) -> None:
 @with_appcontext
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_check_command(backup_file: Path) -> None:
-    """Restore drill for a SQLite backup: compare every table's row count and checksum with the live database."""
+    """Restore drill for a SQLite backup: compare each table's row count and checksum with the live one."""
     from indirect_work.ops.backup import restore_drill
 
     restored, problems = restore_drill(current_app.config["SQLALCHEMY_DATABASE_URI"], backup_file)

@@ -37,7 +37,8 @@ def schema_problems() -> list[str]:
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = set(ScriptDirectory.from_config(config).get_heads())
     if current != heads:
-        return [f"the database schema is not up to date (run: flask db upgrade); at {sorted(current) or 'none'}, "
+        return ["the database schema is not up to date (run: flask db upgrade); "
+                f"at {sorted(current) or 'none'}, "
                 f"expected {sorted(heads)}"]
     return []
 

@@ -84,7 +84,8 @@ def fresh_app_with_routes(app):
     """The test app plus two routes: a file download and a page that fails unexpectedly."""
     from indirect_work import create_app
 
-    other = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    other = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
     bp = Blueprint("probe", __name__)
 
     @bp.get("/download")

@@ -159,7 +159,8 @@ def test_database_goes_away_and_comes_back(postgres_only, tmp_path):
         again = server.signed_in_session()
         page = again.get(server.url + "/log", timeout=10).text
         form = {**server.form, "csrf_token": _csrf(page), "submission_token": "after-outage"}
-        assert again.post(server.url + "/log", data=form, timeout=10, allow_redirects=False).status_code == 302
+        saved = again.post(server.url + "/log", data=form, timeout=10, allow_redirects=False)
+        assert saved.status_code == 302
 
 
 def _count(server: Server, token: str) -> int:
@@ -167,7 +168,8 @@ def _count(server: Server, token: str) -> int:
 
     url = server.database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM activities WHERE submission_token = %s", (token,)).fetchone()[0]
+        query = "SELECT count(*) FROM activities WHERE submission_token = %s"
+        return conn.execute(query, (token,)).fetchone()[0]
 
 
 def test_worker_killed_during_post(postgres_only, tmp_path):

@@ -77,7 +77,8 @@ def test_enrolment_needs_password_and_a_confirmed_code(client, make, login, db):
     assert page.status_code == 200 and 'src="data:image/svg+xml' in html  # QR drawn locally, no third party
     db.session.refresh(user)
     assert user.mfa_secret and not user.mfa_enabled
-    bad = client.post_form("/account/two-step", {"code": "000000" if totp_code(user) != "000000" else "111111"})
+    wrong = "000000" if totp_code(user) != "000000" else "111111"
+    bad = client.post_form("/account/two-step", {"code": wrong})
     assert bad.status_code == 422 and "The code is not correct" in bad.get_data(as_text=True)
     db.session.refresh(user)
     assert not user.mfa_enabled
@@ -153,7 +154,8 @@ def test_turning_off_needs_password_and_code(app, client, make, login, db):
     # A second browser signs in with both factors.
     other.post_form("/sign-in", {"email": user.email, "password": make.PASSWORD})
     assert other.post_form("/sign-in/code", {"code": totp_code(user, 1)}).status_code == 302
-    no_code = client.post_form("/account/two-step/turn-off", {"current_password": make.PASSWORD, "code": "999999"})
+    no_code = client.post_form("/account/two-step/turn-off",
+                               {"current_password": make.PASSWORD, "code": "999999"})
     assert no_code.status_code == 422
     db.session.refresh(user)
     assert user.mfa_enabled
