@@ -8,7 +8,7 @@ in the same shape as rule errors.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -183,7 +183,3 @@ def merge_errors(
     merged = dict(rule_errors)
     merged.update(parse_errors)
     return merged
-
-
-def iso(value: date | datetime | None) -> str:
-    return value.isoformat() if value else ""

@@ -19,7 +19,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from indirect_work.auth.models import User
 from indirect_work.capture.forms import activity_data_from_text
@@ -448,19 +448,6 @@ def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityData]]
 
 def row_token(user: User, file_hash: str, number: int) -> str:
     return hashlib.sha256(f"import:{user.id}:{file_hash}:{number}".encode()).hexdigest()
-
-
-def count_imported(user: User) -> int:
-    return int(
-        db.session.scalar(
-            select(func.count())
-            .select_from(Activity)
-            .where(
-                Activity.clinician_id == user.id, Activity.source == "import", Activity.deleted_at.is_(None)
-            )
-        )
-        or 0
-    )
 
 
 # Template --------------------------------------------------------------------------------------

@@ -326,12 +326,3 @@ def _still_allowed(obj: Any, existing: Activity | None, name: str) -> bool:
     """Active, or already on the record being edited (retired entries stay valid for history)."""
     value = obj.code if name == "consultation_mechanism_code" else obj.id
     return bool(obj.is_active) or _kept(existing, name, value)
-
-
-def active_type_query() -> Any:
-    """Active types in active categories (what a new record may use)."""
-    return (
-        select(ActivityType)
-        .join(ActivityCategory)
-        .where(ActivityType.is_active.is_(True), ActivityCategory.is_active.is_(True))
-    )
