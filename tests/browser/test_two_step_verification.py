@@ -10,7 +10,7 @@ import re
 
 import pyotp
 
-from tests.browser.conftest import browser, desktop_page, live_server, phone_page, screenshot, sign_in  # noqa: F401
+from tests.browser.conftest import screenshot, sign_in
 
 #: A demo clinician no other browser test signs in as (the live server is shared by the session).
 EMAIL = "chloe.okafor@example.org"
@@ -22,7 +22,7 @@ def _console_errors(page):
     return errors
 
 
-def test_set_up_two_step_then_sign_in_with_a_code(live_server, desktop_page, phone_page):  # noqa: F811
+def test_set_up_two_step_then_sign_in_with_a_code(live_server, desktop_page, phone_page):
     page = desktop_page
     errors = _console_errors(page)
     sign_in(page, live_server, EMAIL)
