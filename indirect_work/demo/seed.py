@@ -14,7 +14,8 @@ from sqlalchemy import func, insert, select
 from indirect_work.auth.models import Role, User
 from indirect_work.auth.passwords import hash_password
 from indirect_work.auth.services import create_user, get_user_by_email
-from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.capture.models import Activity, MonthLock, activity_recipients
+from indirect_work.core.dates import add_months, month_start, months_between
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
 from indirect_work.taxonomy.models import ActivityType, RecipientType
@@ -150,7 +151,31 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
     activities_added = 0
     if not existing:
         activities_added = _generate_year(rng, organisation, clinicians, today)
+        _lock_checked_months(teams, clinicians, today)
+        _choose_snomed_concepts()
     return SeedSummary(users_added, activities_added)
+
+
+def _lock_checked_months(teams: list[Team], clinicians: list[tuple[User, Team]], today: date) -> None:
+    """Leads have checked and locked every month before last month, as they would at month end."""
+    leads = {team.id: user for user, team in clinicians[: len(teams)]}
+    last_open = add_months(month_start(today), -1)
+    for team in teams:
+        for month in months_between(add_months(last_open, -12), add_months(last_open, -1)):
+            db.session.add(MonthLock(team_id=team.id, month=month, locked_by_id=leads[team.id].id))
+    db.session.flush()
+
+
+def _choose_snomed_concepts() -> None:
+    """The demo trust has mapped its consultation and liaison types to 11429006 Consultation (procedure).
+
+    The other patient-specific types are left unmapped on purpose, so the MHSDS validation report
+    shows what a trust still has to configure.
+    """
+    for code in ("CONSULT_PATIENT", "LIAISON_PATIENT"):
+        activity_type = db.session.scalar(select(ActivityType).where(ActivityType.code == code))
+        if activity_type is not None and activity_type.snomed_concept_id is None:
+            activity_type.snomed_concept_id = "11429006"
 
 
 def _generate_year(rng: random.Random, organisation: Organisation, clinicians: list[tuple[User, Team]],
