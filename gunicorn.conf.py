@@ -24,9 +24,8 @@ control_socket_disable = True
 
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
     """Give each worker its own database connections: pooled sockets must not cross a fork."""
-    from wsgi import app
-
     from indirect_work.extensions import db
+    from wsgi import app
 
     with app.app_context():
         for engine in db.engines.values():

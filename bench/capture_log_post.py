@@ -35,7 +35,9 @@ from tests.conftest import IWClient  # noqa: E402
 
 
 def main() -> None:
-    url = sys.argv[1] if len(sys.argv) > 1 else "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+    url = (
+        sys.argv[1] if len(sys.argv) > 1 else "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite3")
+    )
     rows, posts = int(os.environ.get("ROWS", 1_000_000)), int(os.environ.get("POSTS", 500))
     app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
     app.test_client_class = IWClient
@@ -55,9 +57,17 @@ def main() -> None:
     client = app.test_client()
     response = client.post_form("/sign-in", {"email": email, "password": "bench-password-2026"})
     assert response.status_code == 302, response.status_code
-    form = {"activity_type_id": str(type_id), "activity_on": date.today().isoformat(), "duration": "45",
-            "team_id": str(team_id), "consultation_mechanism_code": "01", "recipient_type_ids": [str(recipient)],
-            "people_reached": "3", "note": "", "csrf_token": client.csrf_token()}
+    form = {
+        "activity_type_id": str(type_id),
+        "activity_on": date.today().isoformat(),
+        "duration": "45",
+        "team_id": str(team_id),
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [str(recipient)],
+        "people_reached": "3",
+        "note": "",
+        "csrf_token": client.csrf_token(),
+    }
     timings = []
     for index in range(posts):
         started = time.perf_counter()
@@ -68,8 +78,11 @@ def main() -> None:
     with app.app_context():
         dialect = db.engine.dialect.name
         db.drop_all()
-    print(f"{dialect}: {present:,} rows present; {posts} POSTs to /log: median {statistics.median(timings):.1f} ms, "
-          f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms")
+    print(
+        f"{dialect}: {present:,} rows present; {posts} POSTs to /log: "
+        f"median {statistics.median(timings):.1f} ms, "
+        f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

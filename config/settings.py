@@ -42,9 +42,9 @@ def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 def normalise_database_url(url: str) -> str:
     """Point plain ``postgres://``/``postgresql://`` URLs at the psycopg 3 driver."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -108,7 +108,9 @@ class BaseConfig:
         settings["IW_SESSION_ABSOLUTE_MINUTES"] = _env_int(
             "IW_SESSION_ABSOLUTE_MINUTES", cls.IW_SESSION_ABSOLUTE_MINUTES
         )
-        settings["IW_SUPPRESSION_THRESHOLD"] = _env_int("IW_SUPPRESSION_THRESHOLD", cls.IW_SUPPRESSION_THRESHOLD)
+        settings["IW_SUPPRESSION_THRESHOLD"] = _env_int(
+            "IW_SUPPRESSION_THRESHOLD", cls.IW_SUPPRESSION_THRESHOLD
+        )
         settings["IW_TRUSTED_PROXIES"] = _env_int("IW_TRUSTED_PROXIES", cls.IW_TRUSTED_PROXIES)
         settings["IW_ALLOW_SQLITE_IN_PRODUCTION"] = _env_bool(
             "IW_ALLOW_SQLITE_IN_PRODUCTION", cls.IW_ALLOW_SQLITE_IN_PRODUCTION
@@ -186,8 +188,10 @@ def production_problems(settings: dict[str, Any]) -> list[str]:
     problems = []
     secret = settings.get("SECRET_KEY") or ""
     if len(secret) < 32 or secret.lower() in WEAK_SECRETS or len(set(secret)) < 10:
-        problems.append("SECRET_KEY must be at least 32 random characters (try: python -c "
-                        "'import secrets; print(secrets.token_urlsafe(48))')")
+        problems.append(
+            "SECRET_KEY must be at least 32 random characters (try: python -c "
+            "'import secrets; print(secrets.token_urlsafe(48))')"
+        )
     if settings.get("DEBUG"):
         problems.append("debug mode must be off in production (unset IW_DEBUG)")
     uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
@@ -210,14 +214,18 @@ def production_problems(settings: dict[str, Any]) -> list[str]:
         problems.append("MAX_CONTENT_LENGTH must be set in production")
     missing = {"admin", "team_lead"} - set(settings.get("IW_MFA_REQUIRED_ROLES") or ())
     if missing:
-        problems.append("two-step verification must be required for admins and team leads "
-                        f"(IW_MFA_REQUIRED_ROLES lacks {', '.join(sorted(missing))})")
+        problems.append(
+            "two-step verification must be required for admins and team leads "
+            f"(IW_MFA_REQUIRED_ROLES lacks {', '.join(sorted(missing))})"
+        )
     if not 0 < int(settings.get("IW_SESSION_IDLE_MINUTES") or 0) <= 30:
         problems.append("IW_SESSION_IDLE_MINUTES must be between 1 and 30 in production")
     if not 0 < int(settings.get("IW_SESSION_ABSOLUTE_MINUTES") or 0) <= 12 * 60:
         problems.append("IW_SESSION_ABSOLUTE_MINUTES must be between 1 and 720 in production")
-    if not 0 < int(settings.get("IW_LOGIN_MAX_FAILURES") or 0) <= 10 or int(
-            settings.get("IW_LOGIN_WINDOW_MINUTES") or 0) < 5:
+    if (
+        not 0 < int(settings.get("IW_LOGIN_MAX_FAILURES") or 0) <= 10
+        or int(settings.get("IW_LOGIN_WINDOW_MINUTES") or 0) < 5
+    ):
         problems.append("sign-in throttling must allow at most 10 failures in at least 5 minutes")
     if int(settings.get("IW_RETENTION_MONTHS") or 0) <= 0:
         problems.append("IW_RETENTION_MONTHS must be a positive number of months")

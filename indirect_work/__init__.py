@@ -60,7 +60,9 @@ def _init_extensions(app: Flask) -> None:
 
     import_all_models()
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

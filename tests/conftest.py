@@ -76,17 +76,23 @@ class IWClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
+def build_test_app(database_url: str) -> Flask:
+    """A testing app on ``database_url`` with a fresh schema and the reference data loaded."""
+    from indirect_work.taxonomy.services import load_reference_data
+
     app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
     app.test_client_class = IWClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()
-        from indirect_work.taxonomy.services import load_reference_data
-
         load_reference_data()
         _db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = build_test_app(database_url)
     yield app
     with app.app_context():
         _db.session.remove()

@@ -30,7 +30,9 @@ class Factory:
 
     def organisation(self, **kw: Any) -> Organisation:
         n = self._n()
-        org = Organisation(ods_code=kw.pop("ods_code", f"T{n:04d}"[:6]), name=kw.pop("name", f"Trust {n}"), **kw)
+        org = Organisation(
+            ods_code=kw.pop("ods_code", f"T{n:04d}"[:6]), name=kw.pop("name", f"Trust {n}"), **kw
+        )
         db.session.add(org)
         db.session.flush()
         return org
@@ -106,7 +108,9 @@ class Factory:
         """An activity written directly (bypassing the rules), for tests of reads and reports."""
         team = team or db.session.get(Team, clinician.default_team_id)
         assert team is not None
-        activity_type = kw.pop("activity_type", None) or self.activity_type(kw.pop("type_code", "CONSULT_TEAM"))
+        activity_type = kw.pop("activity_type", None) or self.activity_type(
+            kw.pop("type_code", "CONSULT_TEAM")
+        )
         recipients = kw.pop("recipients", ["MH_TEAM_STAFF"])
         activity = Activity(
             organisation_id=team.organisation_id,

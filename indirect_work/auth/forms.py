@@ -6,12 +6,16 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+    email = EmailField(
+        "Email address", validators=[DataRequired("Enter your email address"), Length(max=254)]
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=256)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password")])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password")]
+    )
     new_password = PasswordField(
         "New password",
         description="At least 10 characters. A phrase of three or four words is easy to remember.",
@@ -19,8 +23,10 @@ class ChangePasswordForm(FlaskForm):
     )
     confirm_password = PasswordField(
         "Confirm new password",
-        validators=[DataRequired("Confirm your new password"),
-                    EqualTo("new_password", "The passwords do not match")],
+        validators=[
+            DataRequired("Confirm your new password"),
+            EqualTo("new_password", "The passwords do not match"),
+        ],
     )
 
 
@@ -34,7 +40,7 @@ class CodeForm(FlaskForm):
     code = StringField(
         "Code from your authenticator app",
         description="The 6-digit code your app shows now. If you have lost your phone, enter one of "
-                    "your recovery codes instead.",
+        "your recovery codes instead.",
         validators=[DataRequired("Enter the code from your authenticator app"), Length(max=20)],
     )
 
@@ -42,8 +48,9 @@ class CodeForm(FlaskForm):
 class ReauthForm(FlaskForm):
     """Re-enter the password before changing how the account is protected."""
 
-    current_password = PasswordField("Your password", validators=[DataRequired("Enter your password"),
-                                                                  Length(max=256)])
+    current_password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password"), Length(max=256)]
+    )
 
 
 class ReauthCodeForm(ReauthForm):

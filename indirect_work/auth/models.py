@@ -130,9 +130,7 @@ class RoleAssignment(db.Model):
     __tablename__ = "role_assignments"
     __table_args__ = (
         UniqueConstraint("user_id", "role", "team_id", "organisation_id"),
-        CheckConstraint(
-            "role IN ('clinician', 'team_lead', 'commissioner', 'admin')", name="role_known"
-        ),
+        CheckConstraint("role IN ('clinician', 'team_lead', 'commissioner', 'admin')", name="role_known"),
         CheckConstraint(
             "(role IN ('clinician', 'team_lead') AND team_id IS NOT NULL AND organisation_id IS NULL)"
             " OR (role = 'commissioner' AND organisation_id IS NOT NULL AND team_id IS NULL)"
@@ -153,7 +151,9 @@ class RoleAssignment(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
 
     def __repr__(self) -> str:
-        return f"<RoleAssignment {self.role} user={self.user_id} team={self.team_id} org={self.organisation_id}>"
+        return (
+            f"<RoleAssignment {self.role} user={self.user_id} team={self.team_id} org={self.organisation_id}>"
+        )
 
 
 class ApiToken(db.Model):

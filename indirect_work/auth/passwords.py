@@ -17,11 +17,47 @@ _FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 COMMON_PASSWORDS = frozenset(
-    """password password1 password123 passw0rd 123456789 1234567890 12345678910 qwertyuiop
-    iloveyou1 welcome123 letmein123 changeme123 administrator trustno1 football1 baseball1
-    sunshine1 princess1 qwerty123 abc123456 1q2w3e4r5t 1qaz2wsx3edc monkey123 dragon123
-    superman1 michael12 password12 password01 welcome01 summer2024 winter2024 spring2025
-    autumn2025 summer2025 winter2025 nhspassword nhs123456 hospital1 indirectwork""".split()
+    [
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "123456789",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "iloveyou1",
+        "welcome123",
+        "letmein123",
+        "changeme123",
+        "administrator",
+        "trustno1",
+        "football1",
+        "baseball1",
+        "sunshine1",
+        "princess1",
+        "qwerty123",
+        "abc123456",
+        "1q2w3e4r5t",
+        "1qaz2wsx3edc",
+        "monkey123",
+        "dragon123",
+        "superman1",
+        "michael12",
+        "password12",
+        "password01",
+        "welcome01",
+        "summer2024",
+        "winter2024",
+        "spring2025",
+        "autumn2025",
+        "summer2025",
+        "winter2025",
+        "nhspassword",
+        "nhs123456",
+        "hospital1",
+        "indirectwork",
+    ]
 )
 
 

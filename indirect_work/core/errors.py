@@ -50,8 +50,9 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
 
-    def __init__(self, message: str = "", fields: dict[str, list[str]] | None = None,
-                 current: Any = None) -> None:
+    def __init__(
+        self, message: str = "", fields: dict[str, list[str]] | None = None, current: Any = None
+    ) -> None:
         super().__init__(message, fields)
         #: The record as it now stands, so the user can see what changed.
         self.current = current
@@ -77,11 +78,17 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
-def error_response(status: int, message: str | None = None, fields: dict[str, list[str]] | None = None,
-                   code: str | None = None) -> Any:
+def error_response(
+    status: int,
+    message: str | None = None,
+    fields: dict[str, list[str]] | None = None,
+    code: str | None = None,
+) -> Any:
     """Render the error as ``{"error": {...}}`` JSON or as the NHS.UK-styled error page."""
     title = ERROR_TITLES.get(status, "Error")
     if wants_json():
@@ -97,8 +104,10 @@ def audit_denied_access() -> None:
 
     try:
         db.session.rollback()  # whatever the refused request had started is not kept
-        record_event("access.denied", details={"method": request.method, "path": request.path[:200],
-                                               "endpoint": request.endpoint})
+        record_event(
+            "access.denied",
+            details={"method": request.method, "path": request.path[:200], "endpoint": request.endpoint},
+        )
         db.session.commit()
     except Exception:  # noqa: BLE001 - the refusal itself must still be answered
         db.session.rollback()
@@ -143,8 +152,12 @@ def register_error_handlers(app: Flask) -> None:
             g._login_user = login_manager.anonymous_user()
         if isinstance(exc, OperationalError) and "disk is full" in str(exc.orig):
             current_app.logger.critical("database storage is full: writes are failing")
-            return error_response(503, "The database has run out of space, so nothing was saved. "
-                                       "Please tell the service administrator.", code="storage_full")
+            return error_response(
+                503,
+                "The database has run out of space, so nothing was saved. "
+                "Please tell the service administrator.",
+                code="storage_full",
+            )
         if isinstance(exc, OperationalError):
             return error_response(503, "The database is not available; nothing was saved. Please try again.")
         return error_response(500)

@@ -42,39 +42,67 @@ def _ensure_population(clinicians: int, teams: int) -> tuple[Organisation, list[
         org = Organisation(ods_code=BENCH_ODS, name="Benchmark Trust", default_commissioner_code="15N")
         db.session.add(org)
         db.session.flush()
-    have_teams = list(db.session.scalars(select(Team).where(Team.organisation_id == org.id).order_by(Team.id)))
+    have_teams = list(
+        db.session.scalars(select(Team).where(Team.organisation_id == org.id).order_by(Team.id))
+    )
     for index in range(len(have_teams), teams):
-        team = Team(organisation_id=org.id, local_id=f"BT{index:04d}", name=f"Bench team {index}",
-                    service_team_type_code=TEAM_TYPES[index % len(TEAM_TYPES)])
+        team = Team(
+            organisation_id=org.id,
+            local_id=f"BT{index:04d}",
+            name=f"Bench team {index}",
+            service_team_type_code=TEAM_TYPES[index % len(TEAM_TYPES)],
+        )
         db.session.add(team)
         have_teams.append(team)
     db.session.flush()
-    users = list(db.session.execute(
-        select(User.id, RoleAssignment.team_id).join(RoleAssignment)
-        .where(User.organisation_id == org.id, RoleAssignment.role == "clinician").order_by(User.id)
-    ).tuples())
+    users = list(
+        db.session.execute(
+            select(User.id, RoleAssignment.team_id)
+            .join(RoleAssignment)
+            .where(User.organisation_id == org.id, RoleAssignment.role == "clinician")
+            .order_by(User.id)
+        ).tuples()
+    )
     professions = list(db.session.scalars(select(Profession.id)))
     missing = clinicians - len(users)
     if missing > 0:
         now = utcnow()
         new_rows = [
-            {"email": f"bench{len(users) + i}@bench.example.org", "full_name": f"Bench Clinician {len(users) + i}",
-             "staff_local_id": f"B{len(users) + i:07d}", "organisation_id": org.id,
-             "profession_id": professions[i % len(professions)], "session_token": new_session_token(),
-             "is_active": True, "must_change_password": False, "created_at": now, "updated_at": now}
+            {
+                "email": f"bench{len(users) + i}@bench.example.org",
+                "full_name": f"Bench Clinician {len(users) + i}",
+                "staff_local_id": f"B{len(users) + i:07d}",
+                "organisation_id": org.id,
+                "profession_id": professions[i % len(professions)],
+                "session_token": new_session_token(),
+                "is_active": True,
+                "must_change_password": False,
+                "created_at": now,
+                "updated_at": now,
+            }
             for i in range(missing)
         ]
-        ids = list(db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), new_rows))
-        roles = [{"user_id": uid, "role": "clinician",
-                  "team_id": have_teams[(len(users) + i) % len(have_teams)].id, "created_at": now}
-                 for i, uid in enumerate(ids)]
+        ids = list(
+            db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), new_rows)
+        )
+        roles = [
+            {
+                "user_id": uid,
+                "role": "clinician",
+                "team_id": have_teams[(len(users) + i) % len(have_teams)].id,
+                "created_at": now,
+            }
+            for i, uid in enumerate(ids)
+        ]
         db.session.execute(insert(RoleAssignment), roles)
         users += [(r["user_id"], r["team_id"]) for r in roles]
     db.session.flush()
     return org, [(int(u), int(t)) for u, t in users[:clinicians]]
 
 
-def generate(*, rows: int, clinicians: int = 2000, teams: int = 100, months: int = 60, seed: int = 1) -> BulkResult:
+def generate(
+    *, rows: int, clinicians: int = 2000, teams: int = 100, months: int = 60, seed: int = 1
+) -> BulkResult:
     """Insert ``rows`` synthetic activities spread over ``months`` months up to today."""
     org, people = _ensure_population(clinicians, teams)
     types = list(db.session.execute(select(ActivityType.id, ActivityType.is_patient_specific)).tuples())
@@ -94,17 +122,43 @@ def generate(*, rows: int, clinicians: int = 2000, teams: int = 100, months: int
             type_id, patient = types[rng.randrange(len(types))]
             activity_id = start_id + offset
             yield (
-                (activity_id, org.id, team_id, user_id, type_id, first_day + timedelta(days=rng.randrange(span + 1)),
-                 time(rng.randint(9, 16), rng.randint(1, 59)) if patient else None,
-                 rng.choice((15, 30, 45, 60, 90, 120)), rng.choice(("01", "01", "11", "02")),
-                 rng.randint(1, 12), f"SR{rng.randint(10**7, 10**8 - 1)}" if patient else None,
-                 "web", 1, now, now),
+                (
+                    activity_id,
+                    org.id,
+                    team_id,
+                    user_id,
+                    type_id,
+                    first_day + timedelta(days=rng.randrange(span + 1)),
+                    time(rng.randint(9, 16), rng.randint(1, 59)) if patient else None,
+                    rng.choice((15, 30, 45, 60, 90, 120)),
+                    rng.choice(("01", "01", "11", "02")),
+                    rng.randint(1, 12),
+                    f"SR{rng.randint(10**7, 10**8 - 1)}" if patient else None,
+                    "web",
+                    1,
+                    now,
+                    now,
+                ),
                 (activity_id, recipients[rng.randrange(len(recipients))]),
             )
 
-    columns = ("id", "organisation_id", "team_id", "clinician_id", "activity_type_id", "activity_on",
-               "start_time", "duration_minutes", "consultation_mechanism_code", "people_reached",
-               "service_request_id", "source", "version", "created_at", "updated_at")
+    columns = (
+        "id",
+        "organisation_id",
+        "team_id",
+        "clinician_id",
+        "activity_type_id",
+        "activity_on",
+        "start_time",
+        "duration_minutes",
+        "consultation_mechanism_code",
+        "people_reached",
+        "service_request_id",
+        "source",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     engine = db.engine
     if engine.dialect.name == "postgresql":
         raw = engine.raw_connection()
@@ -118,8 +172,9 @@ def generate(*, rows: int, clinicians: int = 2000, teams: int = 100, months: int
             with cursor.copy("COPY activity_recipients (activity_id, recipient_type_id) FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for link in links:
                     copy.write_row(link)
-            cursor.execute("SELECT setval(pg_get_serial_sequence('activities', 'id'), "
-                           "(SELECT max(id) FROM activities))")
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('activities', 'id'), (SELECT max(id) FROM activities))"
+            )
             raw.commit()
         finally:
             raw.close()

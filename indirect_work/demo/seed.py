@@ -43,25 +43,134 @@ DEMO_ACCOUNTS = {
     "admin": f"admin@{DEMO_DOMAIN}",
 }
 
-FIRST = ["Sam", "Priya", "Tom", "Aisha", "Ben", "Chloe", "Dan", "Ella", "Farah", "George", "Hannah", "Imran",
-         "Jess", "Kofi", "Laura", "Mo", "Nina", "Owen", "Pooja", "Rhys", "Sara", "Tariq", "Una", "Vikram",
-         "Wendy", "Yusuf", "Zoe", "Adam", "Bethan", "Callum", "Deepa", "Emeka", "Fiona", "Gareth", "Helen",
-         "Isaac", "Jade", "Kieran", "Leah", "Marek"]
-LAST = ["Morgan", "Patel", "Hughes", "Khan", "Evans", "Okafor", "Walsh", "Nguyen", "Reid", "Shah", "Price",
-        "Begum", "Lewis", "Mensah", "Clarke", "Ali", "Turner", "Doyle", "Sharma", "Jones", "Hussain", "Baker",
-        "Kelly", "Singh", "Fraser", "Osei", "Ward", "Cole", "Davies", "Grant", "Iyer", "Obi", "Murray",
-        "Owens", "Wright", "Levy", "Scott", "Byrne", "Adams", "Nowak"]
-PROFESSION_MIX = ["CLIN_PSY", "CLIN_PSY", "CBT", "PWP", "COUNS_PSY", "MHWP", "COUNSELLOR", "ARTS_THX",
-                  "FAM_SYS", "ADULT_PSYTHX", "EMHP", "CAP", "ASST_PSY", "CWP", "FOR_PSY", "TRAINEE_CLIN_PSY"]
+FIRST = [
+    "Sam",
+    "Priya",
+    "Tom",
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Ella",
+    "Farah",
+    "George",
+    "Hannah",
+    "Imran",
+    "Jess",
+    "Kofi",
+    "Laura",
+    "Mo",
+    "Nina",
+    "Owen",
+    "Pooja",
+    "Rhys",
+    "Sara",
+    "Tariq",
+    "Una",
+    "Vikram",
+    "Wendy",
+    "Yusuf",
+    "Zoe",
+    "Adam",
+    "Bethan",
+    "Callum",
+    "Deepa",
+    "Emeka",
+    "Fiona",
+    "Gareth",
+    "Helen",
+    "Isaac",
+    "Jade",
+    "Kieran",
+    "Leah",
+    "Marek",
+]
+LAST = [
+    "Morgan",
+    "Patel",
+    "Hughes",
+    "Khan",
+    "Evans",
+    "Okafor",
+    "Walsh",
+    "Nguyen",
+    "Reid",
+    "Shah",
+    "Price",
+    "Begum",
+    "Lewis",
+    "Mensah",
+    "Clarke",
+    "Ali",
+    "Turner",
+    "Doyle",
+    "Sharma",
+    "Jones",
+    "Hussain",
+    "Baker",
+    "Kelly",
+    "Singh",
+    "Fraser",
+    "Osei",
+    "Ward",
+    "Cole",
+    "Davies",
+    "Grant",
+    "Iyer",
+    "Obi",
+    "Murray",
+    "Owens",
+    "Wright",
+    "Levy",
+    "Scott",
+    "Byrne",
+    "Adams",
+    "Nowak",
+]
+PROFESSION_MIX = [
+    "CLIN_PSY",
+    "CLIN_PSY",
+    "CBT",
+    "PWP",
+    "COUNS_PSY",
+    "MHWP",
+    "COUNSELLOR",
+    "ARTS_THX",
+    "FAM_SYS",
+    "ADULT_PSYTHX",
+    "EMHP",
+    "CAP",
+    "ASST_PSY",
+    "CWP",
+    "FOR_PSY",
+    "TRAINEE_CLIN_PSY",
+]
 
 #: Relative frequency of each activity type in the demo year.
 TYPE_WEIGHTS = {
-    "CONSULT_PATIENT": 14, "CONSULT_CASELOAD": 5, "CONSULT_TEAM": 5, "TRAIN_STAFF": 6,
-    "TRAIN_CARER_PATIENT": 3, "TRAIN_PUBLIC": 1, "SUPERVISION_CLINICAL": 12, "SUPERVISION_GROUP": 4,
-    "SUPERVISION_TRAINEE": 3, "REFLECTIVE_GROUP": 6, "STAFF_SUPPORT": 2, "FORMULATION_PATIENT": 7,
-    "FORMULATION_TEAM": 3, "LIAISON_PATIENT": 8, "MULTI_AGENCY_MEETING": 3, "SERVICE_DEVELOPMENT": 4,
-    "QUALITY_IMPROVEMENT": 2, "RESEARCH": 1, "EVALUATION_AUDIT": 1, "LEADERSHIP": 2, "GOVERNANCE": 2,
-    "COMMUNITY_ENGAGEMENT": 1, "PUBLIC_HEALTH": 1,
+    "CONSULT_PATIENT": 14,
+    "CONSULT_CASELOAD": 5,
+    "CONSULT_TEAM": 5,
+    "TRAIN_STAFF": 6,
+    "TRAIN_CARER_PATIENT": 3,
+    "TRAIN_PUBLIC": 1,
+    "SUPERVISION_CLINICAL": 12,
+    "SUPERVISION_GROUP": 4,
+    "SUPERVISION_TRAINEE": 3,
+    "REFLECTIVE_GROUP": 6,
+    "STAFF_SUPPORT": 2,
+    "FORMULATION_PATIENT": 7,
+    "FORMULATION_TEAM": 3,
+    "LIAISON_PATIENT": 8,
+    "MULTI_AGENCY_MEETING": 3,
+    "SERVICE_DEVELOPMENT": 4,
+    "QUALITY_IMPROVEMENT": 2,
+    "RESEARCH": 1,
+    "EVALUATION_AUDIT": 1,
+    "LEADERSHIP": 2,
+    "GOVERNANCE": 2,
+    "COMMUNITY_ENGAGEMENT": 1,
+    "PUBLIC_HEALTH": 1,
 }
 RECIPIENTS_BY_TYPE = {
     "CONSULT": ["MH_TEAM_STAFF", "WARD_STAFF", "GP_PRIMARY_CARE", "SOCIAL_CARE"],
@@ -75,12 +184,29 @@ RECIPIENTS_BY_TYPE = {
     "COMMUNITY": ["PUBLIC", "VOLUNTARY_SECTOR"],
     "PUBLIC": ["PUBLIC"],
 }
-REACH_BY_PREFIX = {"TRAIN": (4, 25), "REFLECTIVE": (4, 12), "STAFF": (2, 10), "SUPERVISION": (1, 6),
-                   "FORMULATION": (3, 10), "MULTI": (3, 10), "COMMUNITY": (5, 40), "PUBLIC": (10, 60)}
+REACH_BY_PREFIX = {
+    "TRAIN": (4, 25),
+    "REFLECTIVE": (4, 12),
+    "STAFF": (2, 10),
+    "SUPERVISION": (1, 6),
+    "FORMULATION": (3, 10),
+    "MULTI": (3, 10),
+    "COMMUNITY": (5, 40),
+    "PUBLIC": (10, 60),
+}
 DURATIONS = [15, 20, 30, 30, 45, 45, 60, 60, 60, 90, 90, 120, 180]
 MECHANISMS = ["01"] * 6 + ["11"] * 3 + ["02"] * 2 + ["05"]
-NOTES = ["", "", "", "", "Follow-up agreed", "Joint session with ward manager", "Second session of series",
-         "Requested by team manager", "Slides shared afterwards"]
+NOTES = [
+    "",
+    "",
+    "",
+    "",
+    "Follow-up agreed",
+    "Joint session with ward manager",
+    "Second session of series",
+    "Requested by team manager",
+    "Slides shared afterwards",
+]
 
 
 @dataclass
@@ -96,16 +222,22 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
     rng = random.Random(2026)
     organisation = db.session.scalar(select(Organisation).where(Organisation.ods_code == DEMO_ODS))
     if organisation is None:
-        organisation = Organisation(ods_code=DEMO_ODS, name="Riverside Mental Health NHS Foundation Trust (demo)",
-                                    default_commissioner_code="15N")
+        organisation = Organisation(
+            ods_code=DEMO_ODS,
+            name="Riverside Mental Health NHS Foundation Trust (demo)",
+            default_commissioner_code="15N",
+        )
         db.session.add(organisation)
         db.session.flush()
     teams = []
     for local_id, name, type_code in DEMO_TEAMS:
-        team = db.session.scalar(select(Team).where(Team.organisation_id == organisation.id,
-                                                    Team.local_id == local_id))
+        team = db.session.scalar(
+            select(Team).where(Team.organisation_id == organisation.id, Team.local_id == local_id)
+        )
         if team is None:
-            team = Team(organisation=organisation, local_id=local_id, name=name, service_team_type_code=type_code)
+            team = Team(
+                organisation=organisation, local_id=local_id, name=name, service_team_type_code=type_code
+            )
             db.session.add(team)
         teams.append(team)
     db.session.flush()
@@ -119,8 +251,9 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
         nonlocal users_added
         user = get_user_by_email(email)
         if user is None:
-            user = create_user(email=email, full_name=name, roles=roles,
-                               organisation_id=organisation.id, **extra)  # type: ignore[arg-type]
+            user = create_user(
+                email=email, full_name=name, roles=roles, organisation_id=organisation.id, **extra
+            )  # type: ignore[arg-type]
             user.password_hash = demo_hash
             users_added += 1
         return user
@@ -138,8 +271,14 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
             email = DEMO_ACCOUNTS["team lead"]
         else:
             email = f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
-        user = ensure_user(email, f"{FIRST[index]} {LAST[index]}", roles, profession_id=profession.id,
-                           staff_local_id=f"RDM{1000 + index}", default_team_id=team.id)
+        user = ensure_user(
+            email,
+            f"{FIRST[index]} {LAST[index]}",
+            roles,
+            profession_id=profession.id,
+            staff_local_id=f"RDM{1000 + index}",
+            default_team_id=team.id,
+        )
         clinicians.append((user, team))
     ensure_user(DEMO_ACCOUNTS["commissioner"], "Chris Commissioner", [(Role.COMMISSIONER, organisation.id)])
     ensure_user(DEMO_ACCOUNTS["admin"], "Alex Admin", [(Role.ADMIN, None)])
@@ -178,8 +317,9 @@ def _choose_snomed_concepts() -> None:
             activity_type.snomed_concept_id = "11429006"
 
 
-def _generate_year(rng: random.Random, organisation: Organisation, clinicians: list[tuple[User, Team]],
-                   today: date) -> int:
+def _generate_year(
+    rng: random.Random, organisation: Organisation, clinicians: list[tuple[User, Team]], today: date
+) -> int:
     types = {t.code: t for t in db.session.scalars(select(ActivityType))}
     recipients = {r.code: r.id for r in db.session.scalars(select(RecipientType))}
     codes = list(TYPE_WEIGHTS)
@@ -202,15 +342,26 @@ def _generate_year(rng: random.Random, organisation: Organisation, clinicians: l
                     prefix = code.split("_")[0]
                     low, high = REACH_BY_PREFIX.get(prefix, (1, 3))
                     row: dict[str, object] = {
-                        "organisation_id": organisation.id, "team_id": team.id, "clinician_id": user.id,
-                        "activity_type_id": activity_type.id, "activity_on": day,
-                        "duration_minutes": rng.choice(DURATIONS), "consultation_mechanism_code": rng.choice(MECHANISMS),
-                        "people_reached": rng.randint(low, high), "note": rng.choice(NOTES) or None,
-                        "source": "web", "version": 1, "created_by_id": user.id, "updated_by_id": user.id,
-                        "start_time": None, "service_request_id": None,
+                        "organisation_id": organisation.id,
+                        "team_id": team.id,
+                        "clinician_id": user.id,
+                        "activity_type_id": activity_type.id,
+                        "activity_on": day,
+                        "duration_minutes": rng.choice(DURATIONS),
+                        "consultation_mechanism_code": rng.choice(MECHANISMS),
+                        "people_reached": rng.randint(low, high),
+                        "note": rng.choice(NOTES) or None,
+                        "source": "web",
+                        "version": 1,
+                        "created_by_id": user.id,
+                        "updated_by_id": user.id,
+                        "start_time": None,
+                        "service_request_id": None,
                     }
                     if activity_type.is_patient_specific:
-                        row["start_time"] = time(rng.randint(9, 16), rng.choice([5, 10, 20, 25, 35, 40, 50, 55]))
+                        row["start_time"] = time(
+                            rng.randint(9, 16), rng.choice([5, 10, 20, 25, 35, 40, 50, 55])
+                        )
                         row["service_request_id"] = f"SR{rng.randint(10_000_000, 99_999_999)}"
                     rows.append(row)
                     pool = RECIPIENTS_BY_TYPE.get(prefix, ["MH_TEAM_STAFF"])
@@ -221,7 +372,8 @@ def _generate_year(rng: random.Random, organisation: Organisation, clinicians: l
     ids = [row_id for (row_id,) in result]
     recipient_rows = [
         {"activity_id": ids[index], "recipient_type_id": recipients[code]}
-        for index, codes_text in links for code in codes_text.split(",")
+        for index, codes_text in links
+        for code in codes_text.split(",")
     ]
     db.session.execute(insert(activity_recipients), recipient_rows)
     db.session.flush()

@@ -102,25 +102,41 @@ def _where(f: ActivityFilter) -> list[ColumnElement[bool]]:
     if f.team_ids is not None:
         clauses.append(Activity.team_id.in_(sorted(f.team_ids)) if f.team_ids else literal(False))
     if f.service_team_type_code is not None:
-        clauses.append(Activity.team_id.in_(
-            select(Team.id).where(Team.service_team_type_code == f.service_team_type_code)))
+        clauses.append(
+            Activity.team_id.in_(
+                select(Team.id).where(Team.service_team_type_code == f.service_team_type_code)
+            )
+        )
     if f.profession_id is not None:
-        clauses.append(Activity.clinician_id.in_(select(User.id).where(User.profession_id == f.profession_id)))
+        clauses.append(
+            Activity.clinician_id.in_(select(User.id).where(User.profession_id == f.profession_id))
+        )
     if f.category_id is not None:
-        clauses.append(Activity.activity_type_id.in_(
-            select(ActivityType.id).where(ActivityType.category_id == f.category_id)))
+        clauses.append(
+            Activity.activity_type_id.in_(
+                select(ActivityType.id).where(ActivityType.category_id == f.category_id)
+            )
+        )
     if f.activity_type_id is not None:
         clauses.append(Activity.activity_type_id == f.activity_type_id)
     if f.consultation_mechanism_code is not None:
         clauses.append(Activity.consultation_mechanism_code == f.consultation_mechanism_code)
     if f.recipient_type_id is not None:
-        clauses.append(Activity.id.in_(select(activity_recipients.c.activity_id).where(
-            activity_recipients.c.recipient_type_id == f.recipient_type_id)))
+        clauses.append(
+            Activity.id.in_(
+                select(activity_recipients.c.activity_id).where(
+                    activity_recipients.c.recipient_type_id == f.recipient_type_id
+                )
+            )
+        )
     if f.clinician_id is not None:
         clauses.append(Activity.clinician_id == f.clinician_id)
     if f.patient_specific is not None:
-        clauses.append(Activity.activity_type_id.in_(
-            select(ActivityType.id).where(ActivityType.is_patient_specific.is_(f.patient_specific))))
+        clauses.append(
+            Activity.activity_type_id.in_(
+                select(ActivityType.id).where(ActivityType.is_patient_specific.is_(f.patient_specific))
+            )
+        )
     return clauses
 
 
@@ -130,8 +146,9 @@ def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
 
 
 def _measures() -> list[Any]:
-    patient_minutes = func.sum(case((ActivityType.is_patient_specific.is_(True), Activity.duration_minutes),
-                                    else_=0))
+    patient_minutes = func.sum(
+        case((ActivityType.is_patient_specific.is_(True), Activity.duration_minutes), else_=0)
+    )
     return [
         func.count(Activity.id).label("activities"),
         func.coalesce(func.sum(Activity.duration_minutes), 0).label("minutes"),
@@ -145,8 +162,13 @@ def totals(f: ActivityFilter) -> Totals:
     """Headline figures over every activity matching the filter."""
     stmt = select(*_measures()).select_from(Activity).join(ActivityType).where(and_(*_where(f)))
     row = db.session.execute(stmt).one()
-    return Totals(int(row.activities), int(row.minutes), int(row.people_reached), int(row.clinicians),
-                  int(row.patient_specific_minutes))
+    return Totals(
+        int(row.activities),
+        int(row.minutes),
+        int(row.people_reached),
+        int(row.clinicians),
+        int(row.patient_specific_minutes),
+    )
 
 
 def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
@@ -180,7 +202,8 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
             group_extra = []
         elif dimension is Dimension.PROFESSION:
             stmt = stmt.join(User, Activity.clinician_id == User.id).outerjoin(
-                Profession, User.profession_id == Profession.id)
+                Profession, User.profession_id == Profession.id
+            )
             key_columns.append(Profession.id)
             label_columns.append(func.coalesce(Profession.label, "Not recorded"))
             order += [Profession.sort_order, Profession.label]
@@ -201,23 +224,29 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
                 order.append(ServiceTeamType.code)
                 group_extra = []
         elif dimension is Dimension.MECHANISM:
-            stmt = stmt.join(ConsultationMechanism,
-                             Activity.consultation_mechanism_code == ConsultationMechanism.code)
+            stmt = stmt.join(
+                ConsultationMechanism, Activity.consultation_mechanism_code == ConsultationMechanism.code
+            )
             key_columns.append(ConsultationMechanism.code)
             label_columns.append(ConsultationMechanism.label)
             order += [ConsultationMechanism.sort_order]
             group_extra = [ConsultationMechanism.sort_order]
         elif dimension is Dimension.RECIPIENT_TYPE:
             stmt = stmt.join(activity_recipients, activity_recipients.c.activity_id == Activity.id).join(
-                RecipientType, RecipientType.id == activity_recipients.c.recipient_type_id)
+                RecipientType, RecipientType.id == activity_recipients.c.recipient_type_id
+            )
             key_columns.append(RecipientType.id)
             label_columns.append(RecipientType.label)
             order += [RecipientType.sort_order]
             group_extra = [RecipientType.sort_order]
         elif dimension is Dimension.PATIENT_SPECIFIC:
             key_columns.append(ActivityType.is_patient_specific)
-            label_columns.append(case((ActivityType.is_patient_specific.is_(True), "Patient-specific"),
-                                      else_="Not patient-specific"))
+            label_columns.append(
+                case(
+                    (ActivityType.is_patient_specific.is_(True), "Patient-specific"),
+                    else_="Not patient-specific",
+                )
+            )
             order.append(ActivityType.is_patient_specific.desc())
             group_extra = []
         else:  # pragma: no cover - exhaustive over Dimension
@@ -230,10 +259,19 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
     rows = []
     for row in db.session.execute(stmt):
         values = tuple(row)
-        keys, labels = values[:n], values[n:2 * n]
-        activities, minutes, reached, clinicians, patient_minutes = values[2 * n:]
-        rows.append(RollupRow(int(activities), int(minutes), int(reached), int(clinicians), int(patient_minutes),
-                              keys=tuple(keys), labels=tuple(str(label) for label in labels)))
+        keys, labels = values[:n], values[n : 2 * n]
+        activities, minutes, reached, clinicians, patient_minutes = values[2 * n :]
+        rows.append(
+            RollupRow(
+                int(activities),
+                int(minutes),
+                int(reached),
+                int(clinicians),
+                int(patient_minutes),
+                keys=tuple(keys),
+                labels=tuple(str(label) for label in labels),
+            )
+        )
     return rows
 
 
@@ -291,10 +329,17 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
     first, last = min(months), month_end(max(months))
     month = month_key(Activity.activity_on)
     counts = (
-        select(Activity.clinician_id.label("clinician_id"), month.label("month"),
-               func.count(Activity.id).label("records"))
-        .where(Activity.team_id == team_id, Activity.deleted_at.is_(None),
-               Activity.activity_on >= first, Activity.activity_on <= last)
+        select(
+            Activity.clinician_id.label("clinician_id"),
+            month.label("month"),
+            func.count(Activity.id).label("records"),
+        )
+        .where(
+            Activity.team_id == team_id,
+            Activity.deleted_at.is_(None),
+            Activity.activity_on >= first,
+            Activity.activity_on <= last,
+        )
         .group_by(Activity.clinician_id, month)
         .subquery()
     )
@@ -303,10 +348,13 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
         for m in months
     ]
     members = (
-        select(User.id, User.full_name).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.team_id == team_id, RoleAssignment.role == "clinician",
-               User.is_active.is_(True))
-        .distinct().subquery()
+        select(User.id, User.full_name)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            RoleAssignment.team_id == team_id, RoleAssignment.role == "clinician", User.is_active.is_(True)
+        )
+        .distinct()
+        .subquery()
     )
     stmt = (
         select(members.c.id, members.c.full_name, *per_month)
@@ -315,5 +363,7 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
         .group_by(members.c.id, members.c.full_name)
         .order_by(members.c.full_name, members.c.id)
     )
-    return [MemberMonthCounts(int(row[0]), str(row[1]), tuple(int(v) for v in row[2:]))
-            for row in db.session.execute(stmt)]
+    return [
+        MemberMonthCounts(int(row[0]), str(row[1]), tuple(int(v) for v in row[2:]))
+        for row in db.session.execute(stmt)
+    ]

@@ -125,56 +125,223 @@ RECIPIENT_TYPES: list[tuple[str, str]] = [
 
 #: (category code, label, description, [(type code, label, description, patient specific, target)])
 TAXONOMY: list[tuple[str, str, str, list[tuple[str, str, str, bool, str]]]] = [
-    ("CONSULTATION", "Consultation", "Psychological consultation to other professionals and teams.", [
-        ("CONSULT_PATIENT", "Consultation about a named patient",
-         "Advice to another professional about one identifiable patient, the patient not present.", True, "MHS204"),
-        ("CONSULT_CASELOAD", "Consultation about a caseload or group of patients",
-         "Consultation about several patients or a service's caseload.", False, "LOCAL"),
-        ("CONSULT_TEAM", "Consultation to a team or service",
-         "Consultation on team functioning, pathways or approach, not about one patient.", False, "LOCAL"),
-    ]),
-    ("TRAINING", "Teaching and training delivered", "Teaching, training and workshops delivered to others.", [
-        ("TRAIN_STAFF", "Training delivered to staff", "Planned teaching or training for staff groups.", False, "LOCAL"),
-        ("TRAIN_CARER_PATIENT", "Training or advice to a carer or teacher for a named patient",
-         "Helping a teacher, carer or other person support one identifiable patient.", True, "MHS204"),
-        ("TRAIN_PUBLIC", "Teaching to students or the public", "University teaching, public talks.", False, "LOCAL"),
-    ]),
-    ("SUPERVISION", "Supervision provided", "Clinical and professional supervision given to others.", [
-        ("SUPERVISION_CLINICAL", "Clinical supervision (individual)", "One-to-one clinical supervision.", False, "LOCAL"),
-        ("SUPERVISION_GROUP", "Clinical supervision (group)", "Group clinical supervision.", False, "LOCAL"),
-        ("SUPERVISION_TRAINEE", "Trainee or placement supervision", "Supervising trainees on placement.", False, "LOCAL"),
-    ]),
-    ("REFLECTIVE", "Reflective practice and staff support", "Reflective practice groups and staff support.", [
-        ("REFLECTIVE_GROUP", "Reflective practice group", "Facilitating a reflective practice group.", False, "LOCAL"),
-        ("STAFF_SUPPORT", "Staff support or debrief", "Support after incidents, debriefs, wellbeing sessions.",
-         False, "LOCAL"),
-    ]),
-    ("FORMULATION", "Team formulation", "Psychologically informed formulation with teams.", [
-        ("FORMULATION_PATIENT", "Team formulation about a named patient",
-         "MDT discussion or formulation of one patient, the patient not present.", True, "MHS204"),
-        ("FORMULATION_TEAM", "Team formulation session (no named patient)",
-         "Formulation work about themes or groups of patients.", False, "LOCAL"),
-    ]),
-    ("LIAISON", "Liaison and multi-agency work", "Liaison with other agencies and professionals.", [
-        ("LIAISON_PATIENT", "Liaison about a named patient",
-         "Liaison with GP, school, social care or police about one patient.", True, "MHS204"),
-        ("MULTI_AGENCY_MEETING", "Multi-agency meeting", "Multi-agency or partnership meetings.", False, "LOCAL"),
-    ]),
-    ("SERVICE_DEV", "Service development and quality improvement", "Improving services and pathways.", [
-        ("SERVICE_DEVELOPMENT", "Service or pathway development", "Designing or changing services.", False, "LOCAL"),
-        ("QUALITY_IMPROVEMENT", "Quality improvement project", "QI projects and audit cycles.", False, "LOCAL"),
-    ]),
-    ("RESEARCH", "Research and evaluation", "Research, audit and service evaluation.", [
-        ("RESEARCH", "Research", "Research activity.", False, "LOCAL"),
-        ("EVALUATION_AUDIT", "Service evaluation or audit", "Evaluation and audit.", False, "LOCAL"),
-    ]),
-    ("LEADERSHIP", "Leadership and governance", "Leadership, management and governance.", [
-        ("LEADERSHIP", "Professional leadership", "Leading the psychological professions in a service.",
-         False, "LOCAL"),
-        ("GOVERNANCE", "Clinical governance", "Governance meetings, incident reviews, policy work.", False, "LOCAL"),
-    ]),
-    ("COMMUNITY", "Community and public-health work", "Work with communities and populations.", [
-        ("COMMUNITY_ENGAGEMENT", "Community engagement", "Work with community groups and partners.", False, "LOCAL"),
-        ("PUBLIC_HEALTH", "Public mental health promotion", "Prevention and promotion activity.", False, "LOCAL"),
-    ]),
+    (
+        "CONSULTATION",
+        "Consultation",
+        "Psychological consultation to other professionals and teams.",
+        [
+            (
+                "CONSULT_PATIENT",
+                "Consultation about a named patient",
+                "Advice to another professional about one identifiable patient, the patient not present.",
+                True,
+                "MHS204",
+            ),
+            (
+                "CONSULT_CASELOAD",
+                "Consultation about a caseload or group of patients",
+                "Consultation about several patients or a service's caseload.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "CONSULT_TEAM",
+                "Consultation to a team or service",
+                "Consultation on team functioning, pathways or approach, not about one patient.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "TRAINING",
+        "Teaching and training delivered",
+        "Teaching, training and workshops delivered to others.",
+        [
+            (
+                "TRAIN_STAFF",
+                "Training delivered to staff",
+                "Planned teaching or training for staff groups.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "TRAIN_CARER_PATIENT",
+                "Training or advice to a carer or teacher for a named patient",
+                "Helping a teacher, carer or other person support one identifiable patient.",
+                True,
+                "MHS204",
+            ),
+            (
+                "TRAIN_PUBLIC",
+                "Teaching to students or the public",
+                "University teaching, public talks.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "SUPERVISION",
+        "Supervision provided",
+        "Clinical and professional supervision given to others.",
+        [
+            (
+                "SUPERVISION_CLINICAL",
+                "Clinical supervision (individual)",
+                "One-to-one clinical supervision.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "SUPERVISION_GROUP",
+                "Clinical supervision (group)",
+                "Group clinical supervision.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "SUPERVISION_TRAINEE",
+                "Trainee or placement supervision",
+                "Supervising trainees on placement.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "REFLECTIVE",
+        "Reflective practice and staff support",
+        "Reflective practice groups and staff support.",
+        [
+            (
+                "REFLECTIVE_GROUP",
+                "Reflective practice group",
+                "Facilitating a reflective practice group.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "STAFF_SUPPORT",
+                "Staff support or debrief",
+                "Support after incidents, debriefs, wellbeing sessions.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "FORMULATION",
+        "Team formulation",
+        "Psychologically informed formulation with teams.",
+        [
+            (
+                "FORMULATION_PATIENT",
+                "Team formulation about a named patient",
+                "MDT discussion or formulation of one patient, the patient not present.",
+                True,
+                "MHS204",
+            ),
+            (
+                "FORMULATION_TEAM",
+                "Team formulation session (no named patient)",
+                "Formulation work about themes or groups of patients.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "LIAISON",
+        "Liaison and multi-agency work",
+        "Liaison with other agencies and professionals.",
+        [
+            (
+                "LIAISON_PATIENT",
+                "Liaison about a named patient",
+                "Liaison with GP, school, social care or police about one patient.",
+                True,
+                "MHS204",
+            ),
+            (
+                "MULTI_AGENCY_MEETING",
+                "Multi-agency meeting",
+                "Multi-agency or partnership meetings.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "SERVICE_DEV",
+        "Service development and quality improvement",
+        "Improving services and pathways.",
+        [
+            (
+                "SERVICE_DEVELOPMENT",
+                "Service or pathway development",
+                "Designing or changing services.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "QUALITY_IMPROVEMENT",
+                "Quality improvement project",
+                "QI projects and audit cycles.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "RESEARCH",
+        "Research and evaluation",
+        "Research, audit and service evaluation.",
+        [
+            ("RESEARCH", "Research", "Research activity.", False, "LOCAL"),
+            ("EVALUATION_AUDIT", "Service evaluation or audit", "Evaluation and audit.", False, "LOCAL"),
+        ],
+    ),
+    (
+        "LEADERSHIP",
+        "Leadership and governance",
+        "Leadership, management and governance.",
+        [
+            (
+                "LEADERSHIP",
+                "Professional leadership",
+                "Leading the psychological professions in a service.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "GOVERNANCE",
+                "Clinical governance",
+                "Governance meetings, incident reviews, policy work.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
+    (
+        "COMMUNITY",
+        "Community and public-health work",
+        "Work with communities and populations.",
+        [
+            (
+                "COMMUNITY_ENGAGEMENT",
+                "Community engagement",
+                "Work with community groups and partners.",
+                False,
+                "LOCAL",
+            ),
+            (
+                "PUBLIC_HEALTH",
+                "Public mental health promotion",
+                "Prevention and promotion activity.",
+                False,
+                "LOCAL",
+            ),
+        ],
+    ),
 ]

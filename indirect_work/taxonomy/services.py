@@ -45,7 +45,11 @@ def load_reference_data() -> LoadSummary:
     have = set(db.session.scalars(select(Profession.code)))
     for order, (code, label, group, staff_group) in enumerate(ref.PROFESSIONS):
         if code not in have:
-            add(Profession(code=code, label=label, group=group, staff_group_code=staff_group, sort_order=order))
+            add(
+                Profession(
+                    code=code, label=label, group=group, staff_group_code=staff_group, sort_order=order
+                )
+            )
 
     have = set(db.session.scalars(select(RecipientType.code)))
     for order, (code, label) in enumerate(ref.RECIPIENT_TYPES):
@@ -57,14 +61,23 @@ def load_reference_data() -> LoadSummary:
     for c_order, (c_code, c_label, c_description, types) in enumerate(ref.TAXONOMY):
         category = categories.get(c_code)
         if category is None:
-            category = ActivityCategory(code=c_code, label=c_label, description=c_description,
-                                        sort_order=c_order)
+            category = ActivityCategory(
+                code=c_code, label=c_label, description=c_description, sort_order=c_order
+            )
             add(category)
         for t_order, (t_code, t_label, t_description, patient_specific, target) in enumerate(types):
             if t_code not in type_codes:
-                add(ActivityType(category=category, code=t_code, label=t_label, description=t_description,
-                                 is_patient_specific=patient_specific, mhsds_target=target,
-                                 sort_order=t_order))
+                add(
+                    ActivityType(
+                        category=category,
+                        code=t_code,
+                        label=t_label,
+                        description=t_description,
+                        is_patient_specific=patient_specific,
+                        mhsds_target=target,
+                        sort_order=t_order,
+                    )
+                )
     db.session.flush()
     return summary
 

@@ -91,9 +91,8 @@ def test_the_audit_table_refuses_update_and_delete(db):
     event = add_event(db, "team.update")
     for statement in (update(AuditEvent).where(AuditEvent.id == event.id).values(action="tampered"),
                       delete(AuditEvent).where(AuditEvent.id == event.id)):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with db.session.begin_nested():
-                db.session.execute(statement)
+        with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(statement)
     db.session.expire_all()
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.id == event.id)) == "team.update"
 
@@ -102,9 +101,8 @@ def test_postgres_trigger_stops_raw_sql_too(db, db_backend):
     if db_backend != "postgresql":
         pytest.skip("the PostgreSQL trigger; SQLite's is covered by the test above")
     event = add_event(db, "team.update")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.session.begin_nested():
-            db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
     triggers = db.session.scalars(text(
         "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal")).all()
     assert "audit_events_append_only" in triggers

@@ -21,10 +21,12 @@ from indirect_work.taxonomy.models import ActivityCategory, ActivityType
 
 ROLES = ("anonymous", "clinician", "lead", "commissioner", "admin")
 
-# Outcome per role, in ROLES order: "pub" = open to anyone (it may still send a signed-out
-# visitor to sign in first, as the second sign-in step does); "ok" = the role may use the route; "no" = refused
-# (sign-in redirect or 401 when signed out; 403 or 404 when signed in); "tok" = the JSON API,
-# which a browser session never authorises (401 for everyone without a bearer token).
+# Outcome per role, in ROLES order:
+# "pub" = open to anyone (it may still send a signed-out visitor to sign in first, as the second
+#         sign-in step does);
+# "ok"  = the role may use the route;
+# "no"  = refused (sign-in redirect or 401 when signed out; 403 or 404 when signed in);
+# "tok" = a JSON API write, which a browser session never authorises (401 without a bearer token).
 PUBLIC = ("pub",) * 5
 SIGNED_IN = ("no", "ok", "ok", "ok", "ok")
 LOGGERS = ("no", "ok", "ok", "no", "ok")
@@ -120,10 +122,16 @@ def world(make, db):
     category = db.session.scalar(select(ActivityCategory).limit(1))
     activity_type = db.session.scalar(select(ActivityType).limit(1))
     params = {
-        "activity_id": activity.id, "favourite_id": favourite.id, "team_id": team.id,
-        "organisation_id": org.id, "user_id": clinician.id, "category_id": category.id,
-        "type_id": activity_type.id, "profession_id": make.profession().id,
-        "month_text": activity.activity_on.strftime("%Y-%m"), "filename": "css/app.css",
+        "activity_id": activity.id,
+        "favourite_id": favourite.id,
+        "team_id": team.id,
+        "organisation_id": org.id,
+        "user_id": clinician.id,
+        "category_id": category.id,
+        "type_id": activity_type.id,
+        "profession_id": make.profession().id,
+        "month_text": activity.activity_on.strftime("%Y-%m"),
+        "filename": "css/app.css",
     }
     db.session.commit()
     return people, params, activity
@@ -144,9 +152,21 @@ def _url(app, rule, params) -> str:
 
 
 def _snapshot(db, activity) -> tuple[Any, ...]:
-    counts = tuple(db.session.scalar(select(func.count()).select_from(model)) for model in
-                   (Activity, User, RoleAssignment, Team, Organisation, ActivityType, ActivityCategory,
-                    Favourite, MonthLock, ApiToken))
+    counts = tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (
+            Activity,
+            User,
+            RoleAssignment,
+            Team,
+            Organisation,
+            ActivityType,
+            ActivityCategory,
+            Favourite,
+            MonthLock,
+            ApiToken,
+        )
+    )
     db.session.expire_all()
     current = db.session.get(Activity, activity.id)
     return counts, current.version, current.deleted_at, current.duration_minutes

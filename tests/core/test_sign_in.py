@@ -6,7 +6,6 @@ import pytest
 from flask import Blueprint
 from sqlalchemy import select
 
-from indirect_work import create_app
 from indirect_work.audit.models import AuditEvent
 from indirect_work.core.permissions import Permission, require_permission
 from indirect_work.extensions import db as _db
@@ -121,7 +120,7 @@ def guarded_app(request, tmp_path):
     from contextlib import ExitStack
 
     from tests import dbutil
-    from tests.conftest import IWClient
+    from tests.conftest import build_test_app
 
     with ExitStack() as stack:
         if request.param == "sqlite":
@@ -129,7 +128,7 @@ def guarded_app(request, tmp_path):
         else:
             dbutil.skip_or_fail_without_postgres()
             url = stack.enter_context(dbutil.temporary_postgres_database())
-        app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
+        app = build_test_app(url)
         bp = Blueprint("guarded", __name__)
 
         @bp.get("/guarded")
@@ -138,13 +137,6 @@ def guarded_app(request, tmp_path):
             return "secret admin page"
 
         app.register_blueprint(bp)
-        app.test_client_class = IWClient
-        with app.app_context():
-            _db.create_all()
-            from indirect_work.taxonomy.services import load_reference_data
-
-            load_reference_data()
-            _db.session.commit()
         yield app
         with app.app_context():
             _db.session.remove()

@@ -13,9 +13,17 @@ def test_rollup_by_month_and_category_matches_hand_totals(make, db):
     outsider = make.clinician(other_team)
     day = date(2026, 3, 10)
     rows = [
-        make.activity(alice, type_code="CONSULT_TEAM", duration_minutes=30, people_reached=2, activity_on=day),
-        make.activity(alice, type_code="TRAIN_STAFF", duration_minutes=90, people_reached=12,
-                      activity_on=day + timedelta(days=30), recipients=["WARD_STAFF", "TRAINEES"]),
+        make.activity(
+            alice, type_code="CONSULT_TEAM", duration_minutes=30, people_reached=2, activity_on=day
+        ),
+        make.activity(
+            alice,
+            type_code="TRAIN_STAFF",
+            duration_minutes=90,
+            people_reached=12,
+            activity_on=day + timedelta(days=30),
+            recipients=["WARD_STAFF", "TRAINEES"],
+        ),
         make.activity(bob, type_code="CONSULT_TEAM", duration_minutes=45, people_reached=1, activity_on=day),
     ]
     deleted = make.activity(bob, type_code="CONSULT_TEAM", duration_minutes=600, activity_on=day)
@@ -34,7 +42,14 @@ def test_rollup_by_month_and_category_matches_hand_totals(make, db):
     by_category = {r.labels[0]: r.minutes for r in rollup(f, [Dimension.CATEGORY])}
     assert by_category == {"Consultation": 75, "Teaching and training delivered": 90}
     by_profession = {r.labels[0]: r.minutes for r in rollup(f, [Dimension.PROFESSION])}
-    assert by_profession == {"Cognitive behavioural therapist": 120, "Psychological wellbeing practitioner": 45}
+    assert by_profession == {
+        "Cognitive behavioural therapist": 120,
+        "Psychological wellbeing practitioner": 45,
+    }
     by_recipient = {r.labels[0]: r.activities for r in rollup(f, [Dimension.RECIPIENT_TYPE])}
-    assert by_recipient == {"Mental health team staff": 2, "Inpatient ward staff": 1, "Trainees or students": 1}
+    assert by_recipient == {
+        "Mental health team staff": 2,
+        "Inpatient ward staff": 1,
+        "Trainees or students": 1,
+    }
     assert len(rows) == 3

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from indirect_work.admin.validators import local_code_problems
-
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
