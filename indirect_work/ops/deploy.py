@@ -55,12 +55,22 @@ def account_problems() -> list[str]:
     return ["demonstration accounts exist (seed-demo was run): remove them"] if demo else []
 
 
+def rate_limit_problems(app: Flask) -> list[str]:
+    """API rate limits must be counted in one place for every worker, not per process."""
+    uri = str(app.config.get("IW_API_RATE_LIMIT_STORAGE_URI") or "memory://")
+    if uri.startswith("memory://"):
+        return ["API rate limits are counted per worker (IW_API_RATE_LIMIT_STORAGE_URI is memory://); "
+                "set it to a shared store such as redis://127.0.0.1:6379/0"]
+    return []
+
+
 def deploy_problems(app: Flask) -> list[str]:
     """Everything that would make this installation unsafe as a production service."""
     problems = []
     if app.config.get("IW_CONFIG_NAME") != "production":
         problems.append("IW_CONFIG is not 'production'")
     problems += production_problems(effective_production_settings(app))
+    problems += rate_limit_problems(app)
     problems += schema_problems()
     if not problems:
         problems += account_problems()

@@ -17,7 +17,8 @@ from indirect_work.extensions import db
 from tests.security.conftest import STRONG_SECRET, production_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV_NAMES = ("SECRET_KEY", "DATABASE_URL", "IW_DEBUG", "IW_MFA_REQUIRED_ROLES", "IW_SESSION_IDLE_MINUTES",
+ENV_NAMES = ("SECRET_KEY", "DATABASE_URL", "IW_DEBUG", "IW_API_RATE_LIMIT_STORAGE_URI",
+             "IW_MFA_REQUIRED_ROLES", "IW_SESSION_IDLE_MINUTES",
              "IW_SESSION_ABSOLUTE_MINUTES", "IW_LOGIN_MAX_FAILURES", "IW_RETENTION_MONTHS",
              "IW_ALLOW_SQLITE_IN_PRODUCTION", "IW_CONFIG")
 
@@ -112,7 +113,7 @@ def test_check_deploy_lists_every_unsafe_setting(clean_env, tmp_path):
     result = app.test_cli_runner().invoke(args=["check-deploy"])
     assert result.exit_code == 1
     for text in ("IW_CONFIG is not 'production'", "SECRET_KEY", "debug mode", "team_lead",
-                 "IW_SESSION_IDLE_MINUTES"):
+                 "IW_SESSION_IDLE_MINUTES", "API rate limits are counted per worker"):
         assert text in result.output, text
     with app.app_context():
         db.engine.dispose()
