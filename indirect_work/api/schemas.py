@@ -122,6 +122,8 @@ class ActivitySchema(StrictSchema):
     source = fields.String(metadata={"enum": ["web", "week", "import", "api"]})
     created_at = fields.AwareDateTime(format="iso")
     updated_at = fields.AwareDateTime(format="iso")
+    deleted_at = fields.AwareDateTime(format="iso", allow_none=True, metadata={
+        "description": "When the record was deleted (only records listed with `include_deleted`)."})
 
     def _recipient_ids(self, activity: Any) -> list[int]:
         return sorted(r.id for r in activity.recipient_types)
@@ -159,6 +161,9 @@ class ActivityListQuerySchema(StrictSchema):
                         "invalid_awareness": "Include the UTC offset"},
         metadata={"description": "Only records created or changed at or after this moment (with its UTC "
                                  "offset): for incremental loads into a warehouse."})
+    include_deleted = fields.Boolean(load_default=False, metadata={
+        "description": "Also list deleted records (with `deleted_at` set), so an incremental load "
+                       "sees deletions."})
 
 
 class DeleteQuerySchema(StrictSchema):

@@ -159,7 +159,8 @@ def me() -> Any:
 @bp.get("/activities")
 @operation(summary="List activities", tag="Activities", query=schemas.ActivityListQuerySchema,
            ok=(200, schemas.ActivityPageSchema), errors=(403,),
-           description="The caller's own live records (admins: everyone's), newest first, then by id.")
+           description="The caller's own live records (admins: everyone's), newest first, then by id; "
+                       "with `include_deleted`, deleted ones too.")
 def activity_list() -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     query = _args(schemas.ActivityListQuerySchema)
@@ -167,7 +168,7 @@ def activity_list() -> Any:
     f = ActivityFilter(start=query.get("date_from") or EARLIEST_DATE, end=query.get("date_to") or date.max,
                        team_ids=frozenset({query["team_id"]}) if "team_id" in query else None,
                        category_id=query.get("category_id"), activity_type_id=query.get("activity_type_id"),
-                       clinician_id=clinician_id)
+                       clinician_id=clinician_id, include_deleted=query["include_deleted"])
     stmt = filtered_activities(f).options(selectinload(Activity.recipient_types),
                                           selectinload(Activity.activity_type))
     if "updated_since" in query:

@@ -40,6 +40,8 @@ class ActivityFilter:
     recipient_type_id: int | None = None
     clinician_id: int | None = None
     patient_specific: bool | None = None
+    #: Record lists for warehouse loads only: soft-deleted records too. Figures never count them.
+    include_deleted: bool = False
 
 
 class Dimension(StrEnum):
@@ -91,12 +93,13 @@ def month_key(column: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column)
 
 
-def _where(f: ActivityFilter) -> list[ColumnElement[bool]]:
+def _where(f: ActivityFilter, *, with_deleted: bool = False) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [
-        Activity.deleted_at.is_(None),
         Activity.activity_on >= f.start,
         Activity.activity_on <= f.end,
     ]
+    if not with_deleted:
+        clauses.append(Activity.deleted_at.is_(None))
     if f.organisation_id is not None:
         clauses.append(Activity.organisation_id == f.organisation_id)
     if f.team_ids is not None:
@@ -141,8 +144,15 @@ def _where(f: ActivityFilter) -> list[ColumnElement[bool]]:
 
 
 def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
-    """The live activity records behind a figure (for drill-down lists and CSV downloads)."""
-    return select(Activity).where(and_(*_where(f))).order_by(Activity.activity_on.desc(), Activity.id.desc())
+    """The live activity records behind a figure (for drill-down lists and CSV downloads).
+
+    With ``include_deleted`` the soft-deleted records come too (warehouse loads need to see deletions).
+    """
+    return (
+        select(Activity)
+        .where(and_(*_where(f, with_deleted=f.include_deleted)))
+        .order_by(Activity.activity_on.desc(), Activity.id.desc())
+    )
 
 
 def _measures() -> list[Any]:

@@ -220,3 +220,19 @@ def test_patient_specific_type_needs_time_and_referral(api, team):
     assert set(fields) == {"start_time", "service_request_id"}
     ok = api.post("/activities", {**body, "start_time": "14:30", "service_request_id": "REF-123"})
     assert ok.status_code == 201 and ok.get_json()["start_time"] == "14:30:00"
+
+
+def test_incremental_load_sees_deletions_when_asked(api, team):
+    kept = api.post("/activities", activity_json(team)).get_json()
+    gone = api.post("/activities", activity_json(team, duration_minutes=30)).get_json()
+    assert api.delete(f"/activities/{gone['id']}?version=1").status_code == 204
+
+    live = api.get("/activities").get_json()["items"]
+    assert [a["id"] for a in live] == [kept["id"]] and live[0]["deleted_at"] is None
+
+    since = kept["created_at"].replace("+00:00", "Z")
+    everything = api.get(f"/activities?include_deleted=true&updated_since={since}").get_json()["items"]
+    by_id = {a["id"]: a for a in everything}
+    assert set(by_id) == {kept["id"], gone["id"]}
+    assert by_id[gone["id"]]["deleted_at"] is not None and by_id[kept["id"]]["deleted_at"] is None
+    assert api.get(f"/activities/{gone['id']}").status_code == 404
