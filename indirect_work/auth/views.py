@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -27,7 +26,7 @@ from indirect_work.auth.throttle import is_throttled, note_failure, retry_after_
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import Conflict, ValidationFailed
 from indirect_work.core.permissions import Permission, require_permission
-from indirect_work.core.web import parse_time, start_session_clock
+from indirect_work.core.web import parse_time, safe_next, start_session_clock
 from indirect_work.extensions import db
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -35,16 +34,6 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 PENDING_USER = "mfa_pending_user"
 PENDING_AT = "mfa_pending_at"
 PENDING_NEXT = "mfa_pending_next"
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def try_later() -> Any:

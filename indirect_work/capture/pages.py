@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -54,14 +53,6 @@ def int_or_zero(text: Any) -> int:
         return parse_int(str(text or ""), "")
     except ValueError:
         return 0
-
-
-def safe_back(target: str | None) -> str | None:
-    """Only same-site relative paths are followed back."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
 
 
 # Form choices ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from indirect_work.capture.services import (
 )
 from indirect_work.core.errors import Conflict, ValidationFailed, error_response
 from indirect_work.core.permissions import Permission, require_permission
+from indirect_work.core.web import safe_next
 from indirect_work.extensions import db
 
 bp = Blueprint("capture", __name__, template_folder="templates")
@@ -139,7 +140,7 @@ def activity_edit(activity_id: int) -> Any:
                 f"Changes saved: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.",
                 "success",
             )
-            return redirect(pages.safe_back(request.args.get("next")) or url_for("capture.activity_list"))
+            return redirect(safe_next(request.args.get("next")) or url_for("capture.activity_list"))
     elif request.method == "POST":
         status = 422
     else:
@@ -198,7 +199,7 @@ def favourite_add(activity_id: int) -> Any:
     else:
         db.session.commit()
         flash(f"Added to your favourites: {favourite.label}.", "success")
-    return redirect(pages.safe_back(request.form.get("next")) or url_for("capture.log"))
+    return redirect(safe_next(request.form.get("next")) or url_for("capture.log"))
 
 
 @bp.post("/favourites/<int:favourite_id>/remove")

@@ -1,7 +1,7 @@
 """Month locks: a lead locks a checked month for their team; unlocking needs a reason. Both are audited.
 
 Records in a locked month are read-only to everyone but admins; the capture services enforce that
-in every entry path through :func:`is_month_locked` (or ``MonthLock.is_locked`` directly).
+in every entry path through ``capture.rules.locked_month``, which :func:`is_month_locked` reuses.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from indirect_work.audit.models import AuditEvent
 from indirect_work.audit.services import record_event
 from indirect_work.auth.models import User
 from indirect_work.capture.models import MonthLock
+from indirect_work.capture.rules import locked_month
 from indirect_work.core.dates import format_month, month_start, parse_month
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -43,9 +44,8 @@ def can_lock_team(user: User, team_id: int) -> bool:
 
 
 def is_month_locked(team_id: int, day: date) -> bool:
-    """Whether the team's month containing ``day`` is locked now."""
-    return bool(db.session.scalar(
-        select(MonthLock.is_locked).where(MonthLock.team_id == team_id, MonthLock.month == month_start(day))))
+    """Whether the team's month containing ``day`` is locked now (the capture rules' own check)."""
+    return locked_month(team_id, day) is not None
 
 
 def lock_states(team_id: int, months: Sequence[date]) -> dict[date, MonthLock]:
