@@ -250,7 +250,11 @@ def _trend(f: ActivityFilter, month: date) -> tuple[tuple[TrendMonth, ...], tupl
     """The 12 months to the report month: category rows and the month total of each month."""
     first = add_months(month, -(TREND_MONTHS - 1))
     span = replace(f, start=first, end=month_end(month))
-    labels = dict(db.session.execute(select(ActivityCategory.id, ActivityCategory.label)).all())
+    category_rows = db.session.execute(
+        select(ActivityCategory.id, ActivityCategory.label, ActivityCategory.sort_order)
+    ).all()
+    labels = {key: label for key, label, _ in category_rows}
+    rank = {key: order for key, _, order in category_rows}
     month_totals: dict[str, RollupRow] = {}
     per_month: dict[str, list[RollupRow]] = {}
     categories: dict[Any, str] = {}
@@ -280,7 +284,6 @@ def _trend(f: ActivityFilter, month: date) -> tuple[tuple[TrendMonth, ...], tupl
             )
         )
     # Columns in the taxonomy's order.
-    rank = dict(db.session.execute(select(ActivityCategory.id, ActivityCategory.sort_order)).all())
     ranked = sorted(categories, key=lambda key: (rank.get(key, 0), categories[key]))
     return tuple(months), tuple((key, categories[key]) for key in ranked)
 
