@@ -20,7 +20,7 @@ from indirect_work.capture.forms import ActivityForm, activity_data_from_text, p
 from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import ActivityData, check_record_unlocked
 from indirect_work.capture.services import (
-    ActivityFilter,
+    MyActivitiesFilter,
     Template,
     activity_template,
     create_activity,
@@ -192,7 +192,9 @@ def log_context(user: User, form: ActivityForm) -> dict[str, Any]:
     favourites = [favourite_template(f) for f in list_favourites(user)]
     this_week = list(
         db.session.scalars(
-            list_activities_query(user, ActivityFilter(date_from=start, date_to=start + timedelta(days=6)))
+            list_activities_query(
+                user, MyActivitiesFilter(date_from=start, date_to=start + timedelta(days=6))
+            )
             .order_by(None)
             .order_by(Activity.created_at.desc(), Activity.id.desc())
         )
@@ -202,8 +204,8 @@ def log_context(user: User, form: ActivityForm) -> dict[str, Any]:
         "favourites": favourites,
         "recents": recent_templates(user, exclude=favourites),
         "this_week": this_week,
-        "week_totals": sum_activities(user, ActivityFilter(date_from=start, date_to=today)),
-        "month_totals": sum_activities(user, ActivityFilter(date_from=month_start(today), date_to=today)),
+        "week_totals": sum_activities(user, MyActivitiesFilter(date_from=start, date_to=today)),
+        "month_totals": sum_activities(user, MyActivitiesFilter(date_from=month_start(today), date_to=today)),
     }
 
 
@@ -249,7 +251,7 @@ def list_context(user: User, args: Any) -> dict[str, Any]:
     today = date.today()
     period = args.get("period") if args.get("period") in PERIODS else "3-months"
     date_from, date_to, errors = period_range(period, args, today)
-    filters = ActivityFilter(
+    filters = MyActivitiesFilter(
         date_from=date_from,
         date_to=date_to,
         activity_type_id=int_or_zero(args.get("type")) or None,
@@ -349,7 +351,7 @@ class WeekGrid:
         self.errors: list[str] = []
         records = list(
             db.session.scalars(
-                list_activities_query(user, ActivityFilter(date_from=start, date_to=self.days[-1]))
+                list_activities_query(user, MyActivitiesFilter(date_from=start, date_to=self.days[-1]))
             )
         )
         templates: dict[tuple[Any, ...], Template] = {}

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from indirect_work.audit.models import AuditEvent
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.auth.models import User
+from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity, Favourite, activity_recipients
 from indirect_work.capture.rules import ActivityData, RuleCache, check_record_unlocked, validate_activity
 from indirect_work.core.db import utcnow
@@ -25,7 +26,7 @@ from indirect_work.core.errors import Conflict, NotFound, PermissionDenied, Vali
 from indirect_work.core.permissions import can_edit_activity
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
-from indirect_work.taxonomy.models import ActivityType, RecipientType
+from indirect_work.taxonomy.models import RecipientType
 
 MAX_FAVOURITES = 8
 #: Rows per bulk INSERT in :func:`create_many`.
@@ -322,7 +323,7 @@ def get_activity_for(actor: User, activity_id: int) -> Activity:
 
 
 @dataclass
-class ActivityFilter:
+class MyActivitiesFilter:
     """Filters of the "My activities" list (all optional)."""
 
     date_from: date | None = None
@@ -343,27 +344,21 @@ class Totals:
         return round(self.minutes / 60, 1)
 
 
-def _filtered(actor: User, filters: ActivityFilter, columns: Any) -> Select[Any]:
+def _filtered(actor: User, filters: MyActivitiesFilter, columns: Any) -> Select[Any]:
+    """The actor's live records matching the filters, through the shared WHERE builder."""
     query = select(*columns) if isinstance(columns, tuple) else select(columns)
-    query = query.where(Activity.clinician_id == actor.id, Activity.deleted_at.is_(None))
-    if filters.date_from:
-        query = query.where(Activity.activity_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Activity.activity_on <= filters.date_to)
-    if filters.activity_type_id:
-        query = query.where(Activity.activity_type_id == filters.activity_type_id)
-    if filters.team_id:
-        query = query.where(Activity.team_id == filters.team_id)
-    if filters.category_id:
-        query = query.where(
-            Activity.activity_type_id.in_(
-                select(ActivityType.id).where(ActivityType.category_id == filters.category_id)
-            )
-        )
-    return query
+    shared = ActivityFilter(
+        start=filters.date_from or date.min,
+        end=filters.date_to or date.max,
+        clinician_id=actor.id,
+        team_ids=frozenset({filters.team_id}) if filters.team_id else None,
+        category_id=filters.category_id or None,
+        activity_type_id=filters.activity_type_id or None,
+    )
+    return query.where(*activity_where(shared))
 
 
-def list_activities_query(actor: User, filters: ActivityFilter) -> Select[Any]:
+def list_activities_query(actor: User, filters: MyActivitiesFilter) -> Select[Any]:
     """The actor's live records matching the filters, newest first (for ``db.paginate``)."""
     return (
         _filtered(actor, filters, Activity)
@@ -377,7 +372,7 @@ def list_activities_query(actor: User, filters: ActivityFilter) -> Select[Any]:
     )
 
 
-def sum_activities(actor: User, filters: ActivityFilter) -> Totals:
+def sum_activities(actor: User, filters: MyActivitiesFilter) -> Totals:
     """Count, minutes and people reached of the filtered set, computed in SQL."""
     row = db.session.execute(
         _filtered(

@@ -1,7 +1,8 @@
 """Read-only roll-ups of activity, computed with GROUP BY in the database.
 
-One filter type (:class:`ActivityFilter`) and one roll-up function (:func:`rollup`) serve the team
-dashboard, the commissioner workbook and the API. Soft-deleted records are always excluded.
+One filter type (:class:`ActivityFilter`, from ``capture.filters``, shared with "My activities") and
+one roll-up function (:func:`rollup`) serve the team dashboard, the commissioner workbook and the
+API. Soft-deleted records are always excluded from figures.
 Rows come back as frozen dataclasses; nothing here touches Flask's request.
 """
 
@@ -14,34 +15,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
 
 from indirect_work.auth.models import RoleAssignment, User
+from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity, activity_recipients
 from indirect_work.core.dates import add_months, month_end, month_start, months_between
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, ServiceTeamType, Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
-
-
-@dataclass(frozen=True)
-class ActivityFilter:
-    """Which live activities a figure is computed over. ``None`` means "no restriction"."""
-
-    start: date
-    end: date  # inclusive
-    organisation_id: int | None = None
-    team_ids: frozenset[int] | None = None
-    service_team_type_code: str | None = None
-    profession_id: int | None = None
-    category_id: int | None = None
-    activity_type_id: int | None = None
-    consultation_mechanism_code: str | None = None
-    recipient_type_id: int | None = None
-    clinician_id: int | None = None
-    patient_specific: bool | None = None
-    #: Record lists for warehouse loads only: soft-deleted records too. Figures never count them.
-    include_deleted: bool = False
 
 
 class Dimension(StrEnum):
@@ -93,56 +75,6 @@ def month_key(column: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", column)
 
 
-def _where(f: ActivityFilter, *, with_deleted: bool = False) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = [
-        Activity.activity_on >= f.start,
-        Activity.activity_on <= f.end,
-    ]
-    if not with_deleted:
-        clauses.append(Activity.deleted_at.is_(None))
-    if f.organisation_id is not None:
-        clauses.append(Activity.organisation_id == f.organisation_id)
-    if f.team_ids is not None:
-        clauses.append(Activity.team_id.in_(sorted(f.team_ids)) if f.team_ids else literal(False))
-    if f.service_team_type_code is not None:
-        clauses.append(
-            Activity.team_id.in_(
-                select(Team.id).where(Team.service_team_type_code == f.service_team_type_code)
-            )
-        )
-    if f.profession_id is not None:
-        clauses.append(
-            Activity.clinician_id.in_(select(User.id).where(User.profession_id == f.profession_id))
-        )
-    if f.category_id is not None:
-        clauses.append(
-            Activity.activity_type_id.in_(
-                select(ActivityType.id).where(ActivityType.category_id == f.category_id)
-            )
-        )
-    if f.activity_type_id is not None:
-        clauses.append(Activity.activity_type_id == f.activity_type_id)
-    if f.consultation_mechanism_code is not None:
-        clauses.append(Activity.consultation_mechanism_code == f.consultation_mechanism_code)
-    if f.recipient_type_id is not None:
-        clauses.append(
-            Activity.id.in_(
-                select(activity_recipients.c.activity_id).where(
-                    activity_recipients.c.recipient_type_id == f.recipient_type_id
-                )
-            )
-        )
-    if f.clinician_id is not None:
-        clauses.append(Activity.clinician_id == f.clinician_id)
-    if f.patient_specific is not None:
-        clauses.append(
-            Activity.activity_type_id.in_(
-                select(ActivityType.id).where(ActivityType.is_patient_specific.is_(f.patient_specific))
-            )
-        )
-    return clauses
-
-
 def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
     """The live activity records behind a figure (for drill-down lists and CSV downloads).
 
@@ -150,7 +82,7 @@ def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
     """
     return (
         select(Activity)
-        .where(and_(*_where(f, with_deleted=f.include_deleted)))
+        .where(and_(*activity_where(f, with_deleted=f.include_deleted)))
         .order_by(Activity.activity_on.desc(), Activity.id.desc())
     )
 
@@ -170,7 +102,7 @@ def _measures() -> list[Any]:
 
 def totals(f: ActivityFilter) -> Totals:
     """Headline figures over every activity matching the filter."""
-    stmt = select(*_measures()).select_from(Activity).join(ActivityType).where(and_(*_where(f)))
+    stmt = select(*_measures()).select_from(Activity).join(ActivityType).where(and_(*activity_where(f)))
     row = db.session.execute(stmt).one()
     return Totals(
         int(row.activities),
@@ -264,7 +196,7 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
         # Columns used only for ordering must be grouped too (PostgreSQL requires it).
         stmt = stmt.group_by(*group_extra)
     n = len(key_columns)
-    stmt = stmt.add_columns(*key_columns, *label_columns, *_measures()).where(and_(*_where(f)))
+    stmt = stmt.add_columns(*key_columns, *label_columns, *_measures()).where(and_(*activity_where(f)))
     stmt = stmt.group_by(*key_columns, *label_columns).order_by(*order)
     rows = []
     for row in db.session.execute(stmt):

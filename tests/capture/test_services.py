@@ -10,7 +10,7 @@ from sqlalchemy import select
 from indirect_work.audit.models import AuditEvent
 from indirect_work.capture.models import Activity
 from indirect_work.capture.services import (
-    ActivityFilter,
+    MyActivitiesFilter,
     add_favourite,
     create_activity,
     delete_activity,
@@ -156,9 +156,9 @@ def test_totals_follow_the_filters(make, clinician, team):
     old = create_activity(actor=clinician, data=data_for(team, activity_on=date.today() - timedelta(days=40)))
     delete_activity(actor=clinician, activity=old)
     make.activity(make.clinician(team), duration_minutes=500)
-    totals = sum_activities(clinician, ActivityFilter())
+    totals = sum_activities(clinician, MyActivitiesFilter())
     assert (totals.count, totals.minutes, totals.people_reached) == (2, 90, 13)
-    training = sum_activities(clinician, ActivityFilter(activity_type_id=type_id("TRAIN_STAFF")))
+    training = sum_activities(clinician, MyActivitiesFilter(activity_type_id=type_id("TRAIN_STAFF")))
     assert (training.count, training.minutes) == (1, 30)
 
 
