@@ -43,9 +43,12 @@ def busiest_team(start: date) -> tuple[Team, int]:
     if org is None:
         raise SystemExit("No benchmark data: run bench/dashboard_build_data.sh first")
     team_id, rows = db.session.execute(
-        select(Activity.team_id, func.count()).where(Activity.organisation_id == org.id,
-                                                     Activity.activity_on >= start)
-        .group_by(Activity.team_id).order_by(func.count().desc()).limit(1)).one()
+        select(Activity.team_id, func.count())
+        .where(Activity.organisation_id == org.id, Activity.activity_on >= start)
+        .group_by(Activity.team_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    ).one()
     return db.session.get(Team, team_id), int(rows)  # type: ignore[return-value]
 
 
@@ -119,8 +122,9 @@ def explain_request(app: Any, client: Any, url: str) -> None:
 
     statements: list[tuple[str, Any]] = []
 
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
-                _many: bool) -> None:
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
         statements.append((statement, parameters))
 
     with app.app_context():
@@ -168,10 +172,13 @@ def main() -> None:
         team, team_rows = busiest_team(start)
         lead = bench_lead(team)
         total = db.session.scalar(select(func.count()).select_from(Activity))
-        print(f"database: {db.engine.dialect.name}, {total:,} activity rows; machine: {platform.machine()}, "
-              f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
-        print(f"team {team.local_id} (id {team.id}): {team_rows:,} records in the 12 months "
-              f"from {start:%Y-%m}")
+        print(
+            f"database: {db.engine.dialect.name}, {total:,} activity rows; machine: {platform.machine()}, "
+            f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+        )
+        print(
+            f"team {team.local_id} (id {team.id}): {team_rows:,} records in the 12 months from {start:%Y-%m}"
+        )
         token, team_id = lead.session_token, team.id
 
         f = ActivityFilter(start=start, end=date.today(), team_ids=frozenset({team_id}))
@@ -184,7 +191,8 @@ def main() -> None:
             "rollup by profession": lambda: queries.rollup(f, [Dimension.PROFESSION]),
             "rollup by recipient type": lambda: queries.rollup(f, [Dimension.RECIPIENT_TYPE]),
             "team completeness": lambda: queries.team_completeness(
-                team_id, [add_months(end_month, -1), end_month]),
+                team_id, [add_months(end_month, -1), end_month]
+            ),
         }
         for name, fn in parts.items():
             print(f"  {name:<28} {summary(timed(fn, max(5, args.runs // 3)))}")
@@ -204,8 +212,10 @@ def main() -> None:
     samples = timed(request, args.runs)
     print(f"\nGET {url} (whole request, {args.runs} runs): {summary(samples)}")
     cpu = cpu_per_request(app, request, args.runs)
-    print(f"CPU time per request (this process + the database server processes of this database; "
-          f"the request's time on cores of its own): {cpu}")
+    print(
+        f"CPU time per request (this process + the database server processes of this database; "
+        f"the request's time on cores of its own): {cpu}"
+    )
     print(f"load average during the runs: {os.getloadavg()[0]:.1f}")
     if args.explain:
         explain_request(app, client, url)

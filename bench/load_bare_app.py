@@ -1,6 +1,6 @@
 """The bare Flask insert: one view, one INSERT, no sign-in, forms, rules or audit (the comparison floor).
 
-    DATABASE_URL=postgresql://... gunicorn bench.load_bare_app:app
+DATABASE_URL=postgresql://... gunicorn bench.load_bare_app:app
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]), pool_
 @app.post("/insert")
 def insert() -> tuple[str, int]:
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO bare_inserts (note, created_at) VALUES (:note, now())"),
-                           {"note": request.form.get("note", "")[:100]})
+        connection.execute(
+            text("INSERT INTO bare_inserts (note, created_at) VALUES (:note, now())"),
+            {"note": request.form.get("note", "")[:100]},
+        )
     return "", 204
 
 

@@ -37,7 +37,8 @@ _leads = itertools.cycle(PLAN.get("leads", []))
 
 def _field(html: str, name: str) -> str:
     match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html) or re.search(
-        rf'name="{name}" value="([^"]*)"', html)
+        rf'name="{name}" value="([^"]*)"', html
+    )
     if match is None:
         raise ValueError(f"no {name} in the page")
     return match.group(1)
@@ -49,27 +50,42 @@ class SignedInUser(HttpUser):
 
     def sign_in(self) -> None:
         page = self.client.get("/sign-in", name="GET /sign-in")
-        self.client.post("/sign-in", name="POST /sign-in", data={
-            "email": self.account["email"], "password": PASSWORD,
-            "csrf_token": _field(page.text, "csrf_token")})
+        self.client.post(
+            "/sign-in",
+            name="POST /sign-in",
+            data={
+                "email": self.account["email"],
+                "password": PASSWORD,
+                "csrf_token": _field(page.text, "csrf_token"),
+            },
+        )
 
     def log_activity(self) -> None:
         page = self.client.get("/log", name="GET /log")
         if page.status_code != 200:
             return
-        self.post_log(_field(page.text, "csrf_token"), _field(page.text, "submission_token"),
-                      secrets.choice(["30", "45", "1h", "1h30", "2h"]))
+        self.post_log(
+            _field(page.text, "csrf_token"),
+            _field(page.text, "submission_token"),
+            secrets.choice(["30", "45", "1h", "1h30", "2h"]),
+        )
 
     def post_log(self, csrf: str, submission_token: str, duration: str) -> None:
         form = {
-            "csrf_token": csrf, "submission_token": submission_token,
-            "activity_type_id": str(PLAN["activity_type_id"]), "activity_on": date.today().isoformat(),
-            "duration": duration, "team_id": str(self.account["team_id"]),
+            "csrf_token": csrf,
+            "submission_token": submission_token,
+            "activity_type_id": str(PLAN["activity_type_id"]),
+            "activity_on": date.today().isoformat(),
+            "duration": duration,
+            "team_id": str(self.account["team_id"]),
             "consultation_mechanism_code": "01",
-            "recipient_type_ids": [str(PLAN["recipient_type_id"])], "people_reached": "3", "note": "",
+            "recipient_type_ids": [str(PLAN["recipient_type_id"])],
+            "people_reached": "3",
+            "note": "",
         }
-        with self.client.post("/log", data=form, name=LOG_POST, allow_redirects=False,
-                              catch_response=True) as response:
+        with self.client.post(
+            "/log", data=form, name=LOG_POST, allow_redirects=False, catch_response=True
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"log POST answered {response.status_code}")
 
@@ -127,8 +143,9 @@ class Commissioner(SignedInUser):
     @task
     def workbook(self) -> None:
         query = {"organisation": PLAN["organisation_id"], "month": PLAN["month"]}
-        with self.client.get("/commissioner-reports/workbook", name="GET workbook.xlsx", catch_response=True,
-                             params=query) as response:
+        with self.client.get(
+            "/commissioner-reports/workbook", name="GET workbook.xlsx", catch_response=True, params=query
+        ) as response:
             if response.status_code != 200 or not response.content.startswith(b"PK"):
                 response.failure(f"workbook answered {response.status_code}")
 
@@ -164,8 +181,11 @@ class BareInsert(HttpUser):
         self.client.post("/insert", data={"note": "x"}, name="POST /insert")
 
 
-PROFILES = {"month_end": (Clinician, TeamLead, Commissioner), "throughput": (LogBackToBack,),
-            "bare": (BareInsert,)}
+PROFILES = {
+    "month_end": (Clinician, TeamLead, Commissioner),
+    "throughput": (LogBackToBack,),
+    "bare": (BareInsert,),
+}
 for _user_class in (Clinician, TeamLead, Commissioner, LogBackToBack, BareInsert):
     _user_class.abstract = _user_class not in PROFILES[PROFILE]
 del _user_class

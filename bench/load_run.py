@@ -46,8 +46,13 @@ def _free_port() -> int:
 
 
 def _flask(env: dict[str, str], *args: str) -> None:
-    subprocess.run([PYTHON, "-m", "flask", "--app", "indirect_work", *args], env=env, cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "indirect_work", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
 
 
 def prepare_database(rows: int) -> tuple[str, dict[str, str]]:
@@ -88,9 +93,14 @@ def add_load_accounts(url: str, users: int) -> dict[str, Any]:
         for n in range(users - 1):
             team = teams[n % len(teams)]
             is_lead = n < leads
-            user = User(email=f"load-{'lead' if is_lead else 'clinician'}-{n}@example.org",
-                        full_name=f"Load user {n}", organisation_id=org.id, default_team_id=team.id,
-                        password_hash=password_hash, staff_local_id=f"LOAD{n}")
+            user = User(
+                email=f"load-{'lead' if is_lead else 'clinician'}-{n}@example.org",
+                full_name=f"Load user {n}",
+                organisation_id=org.id,
+                default_team_id=team.id,
+                password_hash=password_hash,
+                staff_local_id=f"LOAD{n}",
+            )
             user.role_assignments.append(RoleAssignment(role=Role.CLINICIAN.value, team_id=team.id))
             if is_lead:
                 user.role_assignments.append(RoleAssignment(role=Role.TEAM_LEAD.value, team_id=team.id))
@@ -100,11 +110,17 @@ def add_load_accounts(url: str, users: int) -> dict[str, Any]:
         plan["organisation_id"] = org.id
         plan["month"] = f"{add_months(month_start(date.today()), -1):%Y-%m}"
         plan["activity_type_id"] = db.session.scalar(
-            select(ActivityType.id).where(ActivityType.code == "CONSULT_TEAM"))
+            select(ActivityType.id).where(ActivityType.code == "CONSULT_TEAM")
+        )
         plan["recipient_type_id"] = db.session.scalar(
-            select(RecipientType.id).where(RecipientType.code == "MH_TEAM_STAFF"))
-        db.session.execute(text("CREATE TABLE bare_inserts (id bigserial PRIMARY KEY, note text, "
-                                "created_at timestamptz NOT NULL)"))
+            select(RecipientType.id).where(RecipientType.code == "MH_TEAM_STAFF")
+        )
+        db.session.execute(
+            text(
+                "CREATE TABLE bare_inserts (id bigserial PRIMARY KEY, note text, "
+                "created_at timestamptz NOT NULL)"
+            )
+        )
         db.session.commit()
         db.engine.dispose()
     return plan
@@ -113,8 +129,18 @@ def add_load_accounts(url: str, users: int) -> dict[str, Any]:
 @contextmanager
 def gunicorn(env: dict[str, str], target: str, workers: int | None, logfile: Path) -> Any:
     port = _free_port()
-    command = [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-               "--access-logfile", "/dev/null", target]
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "-c",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "/dev/null",
+        target,
+    ]
     if workers:
         command[4:4] = ["--workers", str(workers)]
     with open(logfile, "w") as log:
@@ -141,15 +167,40 @@ def gunicorn(env: dict[str, str], target: str, workers: int | None, logfile: Pat
                 proc.wait()
 
 
-def run_locust(host: str, profile: str, users: int, spawn_rate: float, seconds: int, plan_file: Path,
-               out: Path) -> tuple[int, dict[str, dict[str, str]]]:
+def run_locust(
+    host: str, profile: str, users: int, spawn_rate: float, seconds: int, plan_file: Path, out: Path
+) -> tuple[int, dict[str, dict[str, str]]]:
     env = {**os.environ, "IW_LOAD_PLAN": str(plan_file), "IW_LOAD_PROFILE": profile}
     prefix = out / profile
     result = subprocess.run(
-        [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "load_locustfile.py"), "--headless",
-         "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
-         "--only-summary", "--stop-timeout", "10", "--csv-full-history"],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 180)
+        [
+            PYTHON,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "load_locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "10",
+            "--csv-full-history",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 180,
+    )
     print(result.stdout[-3000:], result.stderr[-3000:], sep="\n")
     with open(f"{prefix}_stats.csv") as handle:
         stats = {row["Name"]: row for row in csv.DictReader(handle)}
@@ -162,8 +213,9 @@ def run_locust(host: str, profile: str, users: int, spawn_rate: float, seconds: 
 
 def steady_rate(history: list[dict[str, str]], name: str, window: int = 15) -> float:
     """Requests per second over the last ``window`` seconds (sign-ins at the start left out)."""
-    points = [(int(row["Timestamp"]), int(row["Total Request Count"]))
-              for row in history if row["Name"] == name]
+    points = [
+        (int(row["Timestamp"]), int(row["Total Request Count"])) for row in history if row["Name"] == name
+    ]
     if len(points) < 2:
         return 0.0
     end_time, end_count = points[-1]
@@ -175,42 +227,58 @@ def _ms(row: dict[str, str], column: str) -> str:
     return f"{float(row[column]):.0f}"
 
 
-def summary(month_end: dict[str, dict[str, str]], throughput: dict[str, dict[str, str]],
-            bare: dict[str, dict[str, str]], args: argparse.Namespace, load: tuple[float, ...]) -> str:
-    lines = [f"Run {date.today():%-d %B %Y}: {args.users} users, {args.duration} s, workers "
-             f"{args.workers or 'gunicorn.conf.py default'}, background rows {args.rows:,}, "
-             f"load average before {load[0]:.1f}.", "",
-             "| Request | Count | Failures | Median ms | p95 ms | p99 ms | Max ms | req/s |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def summary(
+    month_end: dict[str, dict[str, str]],
+    throughput: dict[str, dict[str, str]],
+    bare: dict[str, dict[str, str]],
+    args: argparse.Namespace,
+    load: tuple[float, ...],
+) -> str:
+    lines = [
+        f"Run {date.today():%-d %B %Y}: {args.users} users, {args.duration} s, workers "
+        f"{args.workers or 'gunicorn.conf.py default'}, background rows {args.rows:,}, "
+        f"load average before {load[0]:.1f}.",
+        "",
+        "| Request | Count | Failures | Median ms | p95 ms | p99 ms | Max ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, row in month_end.items():
-        lines.append(f"| {name} | {row['Request Count']} | {row['Failure Count']} | {_ms(row, '50%')} | "
-                     f"{_ms(row, '95%')} | {_ms(row, '99%')} | {_ms(row, 'Max Response Time')} | "
-                     f"{float(row['Requests/s']):.1f} |")
+        lines.append(
+            f"| {name} | {row['Request Count']} | {row['Failure Count']} | {_ms(row, '50%')} | "
+            f"{_ms(row, '95%')} | {_ms(row, '99%')} | {_ms(row, 'Max Response Time')} | "
+            f"{float(row['Requests/s']):.1f} |"
+        )
     log, floor = throughput.get("POST /log"), bare.get("POST /insert")
     if log and floor:
         ratio = float(log["steady req/s"]) / max(float(floor["steady req/s"]), 1e-9)
-        lines += ["", f"| Throughput, 10 users back to back, {args.throughput_seconds} s "
-                      "| req/s (last 15 s) | "
-                      "Median ms | p95 ms | Failures |",
-                  "|---|---:|---:|---:|---:|",
-                  f"| Log POST (whole app) | {log['steady req/s']} | {_ms(log, '50%')} | {_ms(log, '95%')} | "
-                  f"{log['Failure Count']} |",
-                  f"| Bare Flask insert | {floor['steady req/s']} | {_ms(floor, '50%')} | "
-                  f"{_ms(floor, '95%')} | {floor['Failure Count']} |",
-                  "", f"Log POST throughput is {ratio:.0%} of the bare insert's."]
+        lines += [
+            "",
+            f"| Throughput, 10 users back to back, {args.throughput_seconds} s "
+            "| req/s (last 15 s) | "
+            "Median ms | p95 ms | Failures |",
+            "|---|---:|---:|---:|---:|",
+            f"| Log POST (whole app) | {log['steady req/s']} | {_ms(log, '50%')} | {_ms(log, '95%')} | "
+            f"{log['Failure Count']} |",
+            f"| Bare Flask insert | {floor['steady req/s']} | {_ms(floor, '50%')} | "
+            f"{_ms(floor, '95%')} | {floor['Failure Count']} |",
+            "",
+            f"Log POST throughput is {ratio:.0%} of the bare insert's.",
+        ]
     return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--spawn-rate", type=float, default=2, help="users starting per second")
     parser.add_argument("--duration", type=int, default=240, help="seconds of the month-end profile")
     parser.add_argument("--throughput-seconds", type=int, default=30)
     parser.add_argument("--rows", type=int, default=200_000, help="synthetic background activities")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
     args = parser.parse_args()
 
     url, env = prepare_database(args.rows)
@@ -222,11 +290,14 @@ def main() -> int:
     with ExitStack() as stack:
         app_url = stack.enter_context(gunicorn(env, "wsgi:app", args.workers, out / "app.log"))
         bare_url = stack.enter_context(
-            gunicorn(env, "bench.load_bare_app:app", args.workers, out / "bare.log"))
-        month_end_code, month_end = run_locust(app_url, "month_end", args.users, args.spawn_rate,
-                                               args.duration, plan_file, out)
-        throughput_code, throughput = run_locust(app_url, "throughput", 10, 10, args.throughput_seconds,
-                                                 plan_file, out)
+            gunicorn(env, "bench.load_bare_app:app", args.workers, out / "bare.log")
+        )
+        month_end_code, month_end = run_locust(
+            app_url, "month_end", args.users, args.spawn_rate, args.duration, plan_file, out
+        )
+        throughput_code, throughput = run_locust(
+            app_url, "throughput", 10, 10, args.throughput_seconds, plan_file, out
+        )
         bare_code, bare = run_locust(bare_url, "bare", 10, 10, args.throughput_seconds, plan_file, out)
     text = summary(month_end, throughput, bare, args, load)
     print("\n" + text + f"\n\n(locust CSVs and gunicorn logs in {out})")

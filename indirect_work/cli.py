@@ -52,8 +52,13 @@ def seed_demo_command() -> None:
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", "roles", multiple=True, required=True,
-              help="clinician:TEAM_ID, team_lead:TEAM_ID, commissioner:ORG_ID or admin (repeatable)")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="clinician:TEAM_ID, team_lead:TEAM_ID, commissioner:ORG_ID or admin (repeatable)",
+)
 @click.password_option(prompt="Password (at least 10 characters)")
 def create_user_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a user with one or more roles."""
@@ -67,8 +72,9 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
         except ValueError:
             raise click.BadParameter(f"unknown role {name!r}", param_hint="--role") from None
         if (role is Role.ADMIN) != (not scope):
-            raise click.BadParameter(f"{spec!r}: admin takes no scope, other roles need an id",
-                                     param_hint="--role")
+            raise click.BadParameter(
+                f"{spec!r}: admin takes no scope, other roles need an id", param_hint="--role"
+            )
         parsed.append((role, int(scope) if scope else None))
     try:
         user = create_user(email=email, full_name=full_name, password=password, roles=parsed)
@@ -90,5 +96,7 @@ def bulk_activities_command(rows: int, clinicians: int, teams: int, months: int,
     from indirect_work.demo.bulk import generate
 
     result = generate(rows=rows, clinicians=clinicians, teams=teams, months=months, seed=seed)
-    click.echo(f"Inserted {result.rows} activities in {result.seconds:.1f} s "
-               f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s) into organisation {result.ods_code}")
+    click.echo(
+        f"Inserted {result.rows} activities in {result.seconds:.1f} s "
+        f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s) into organisation {result.ods_code}"
+    )

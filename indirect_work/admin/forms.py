@@ -59,26 +59,38 @@ class ActionForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    code = StringField("Code", description="Capital letters, digits and underscores, e.g. SUPERVISION. "
-                       "It cannot change once activities use it.",
-                       validators=[DataRequired("Enter a code"), Length(max=40)])
+    code = StringField(
+        "Code",
+        description="Capital letters, digits and underscores, e.g. SUPERVISION. "
+        "It cannot change once activities use it.",
+        validators=[DataRequired("Enter a code"), Length(max=40)],
+    )
     label = StringField("Label", validators=[DataRequired("Enter a label"), Length(max=120)])
     description = TextAreaField("Description (optional)", validators=[Length(max=2000)])
 
 
 class ActivityTypeForm(FlaskForm):
     category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
-    code = StringField("Code", description="Capital letters, digits and underscores, e.g. CONSULT_WARD. "
-                       "It cannot change once activities use it.",
-                       validators=[DataRequired("Enter a code"), Length(max=40)])
-    label = StringField("Label", description="What clinicians see in the log form.",
-                        validators=[DataRequired("Enter a label"), Length(max=120)])
+    code = StringField(
+        "Code",
+        description="Capital letters, digits and underscores, e.g. CONSULT_WARD. "
+        "It cannot change once activities use it.",
+        validators=[DataRequired("Enter a code"), Length(max=40)],
+    )
+    label = StringField(
+        "Label",
+        description="What clinicians see in the log form.",
+        validators=[DataRequired("Enter a label"), Length(max=120)],
+    )
     description = TextAreaField("Description (optional)", validators=[Length(max=2000)])
     is_patient_specific = BooleanField(
         "Patient-specific work", description="Needs a start time and the EPR referral identifier."
     )
-    mhsds_target = SelectField("MHSDS reporting", validate_choice=False,
-                               choices=[SelectChoice(k, v) for k, v in MHSDS_TARGETS.items()])
+    mhsds_target = SelectField(
+        "MHSDS reporting",
+        validate_choice=False,
+        choices=[SelectChoice(k, v) for k, v in MHSDS_TARGETS.items()],
+    )
     snomed_concept_id = StringField(
         "SNOMED CT concept id (optional)",
         description="The concept your trust chose for MHS204 indirect activity procedure, 6 to 18 digits.",
@@ -87,9 +99,11 @@ class ActivityTypeForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    ods_code = StringField("ODS code",
-                           description="The provider's ODS code, 3 to 6 letters or digits, e.g. RDM.",
-                           validators=[DataRequired("Enter the ODS code"), Length(max=8)])
+    ods_code = StringField(
+        "ODS code",
+        description="The provider's ODS code, 3 to 6 letters or digits, e.g. RDM.",
+        validators=[DataRequired("Enter the ODS code"), Length(max=8)],
+    )
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
     default_commissioner_code = StringField(
         "Default commissioner ODS code (optional)",
@@ -101,43 +115,64 @@ class OrganisationForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=optional_int, validate_choice=False)
-    local_id = StringField("Team local identifier",
-                           description="The care professional team local identifier in MHSDS (up to 20).",
-                           validators=[DataRequired("Enter the team's local identifier"), Length(max=20)])
+    local_id = StringField(
+        "Team local identifier",
+        description="The care professional team local identifier in MHSDS (up to 20).",
+        validators=[DataRequired("Enter the team's local identifier"), Length(max=20)],
+    )
     name = StringField("Name", validators=[DataRequired("Enter the team's name"), Length(max=200)])
     service_team_type_code = SelectField("MHSDS service or team type", validate_choice=False)
     is_active = BooleanField("Active", default=True)
 
 
 class ProfessionForm(FlaskForm):
-    code = StringField("Code", description="Capital letters, digits and underscores, e.g. CLIN_PSY.",
-                       validators=[DataRequired("Enter a code"), Length(max=20)])
+    code = StringField(
+        "Code",
+        description="Capital letters, digits and underscores, e.g. CLIN_PSY.",
+        validators=[DataRequired("Enter a code"), Length(max=20)],
+    )
     label = StringField("Name", validators=[DataRequired("Enter the profession's name"), Length(max=120)])
-    group = StringField("Report group", description="Reports add up professions by this group.",
-                        validators=[DataRequired("Enter the group reports put it in"), Length(max=60)])
-    staff_group_code = StringField("MHSDS staff group code",
-                                   description="CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), 2 digits.",
-                                   validators=[Length(max=2, message="Enter the 2-digit staff group code")])
+    group = StringField(
+        "Report group",
+        description="Reports add up professions by this group.",
+        validators=[DataRequired("Enter the group reports put it in"), Length(max=60)],
+    )
+    staff_group_code = StringField(
+        "MHSDS staff group code",
+        description="CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), 2 digits.",
+        validators=[Length(max=2, message="Enter the 2-digit staff group code")],
+    )
     is_active = BooleanField("Offered when adding people", default=True)
 
 
 class PersonForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired("Enter the person's full name"),
-                                                     Length(max=200)])
-    email = EmailField("Email address", description="They sign in with this address.",
-                       validators=[DataRequired("Enter an email address"), Length(max=254)])
-    staff_local_id = StringField("Staff local identifier (optional)",
-                                 description="Care professional local identifier from ESR or the EPR.",
-                                 validators=[Length(max=20)])
+    full_name = StringField(
+        "Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200)]
+    )
+    email = EmailField(
+        "Email address",
+        description="They sign in with this address.",
+        validators=[DataRequired("Enter an email address"), Length(max=254)],
+    )
+    staff_local_id = StringField(
+        "Staff local identifier (optional)",
+        description="Care professional local identifier from ESR or the EPR.",
+        validators=[Length(max=20)],
+    )
     organisation_id = SelectField("Organisation", coerce=optional_int, validate_choice=False)
     profession_id = SelectField("Profession", coerce=optional_int, validate_choice=False)
     clinician_team_ids = AdminCheckboxes("Clinician of (logs activity for these teams)", coerce=int)
     lead_team_ids = AdminCheckboxes("Team lead of (sees these teams' dashboards)", coerce=int)
-    commissioner_org_ids = AdminCheckboxes("Commissioner for (receives these organisations' reports)",
-                                           coerce=int)
+    commissioner_org_ids = AdminCheckboxes(
+        "Commissioner for (receives these organisations' reports)", coerce=int
+    )
     is_admin = BooleanField("Administrator", description="Keeps the taxonomy, teams and people.")
-    default_team_id = SelectField("Usual team", coerce=optional_int, validate_choice=False,
-                                  description="Selected first in their log form.")
+    default_team_id = SelectField(
+        "Usual team",
+        coerce=optional_int,
+        validate_choice=False,
+        description="Selected first in their log form.",
+    )
 
 
 class ResetPasswordForm(FlaskForm):

@@ -76,8 +76,9 @@ def ods_code_problems(value: str, *, commissioner: bool = False) -> list[str]:
 
 def local_code_problems(value: str) -> list[str]:
     if not _LOCAL_CODE.match(value):
-        return ["Code must be 2 to 40 capital letters, digits or underscores, "
-                "starting with a letter or digit"]
+        return [
+            "Code must be 2 to 40 capital letters, digits or underscores, starting with a letter or digit"
+        ]
     return []
 
 

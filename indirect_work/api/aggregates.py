@@ -23,10 +23,23 @@ from indirect_work.reports.queries import ActivityFilter, Dimension, RollupRow, 
 from indirect_work.reports.workbook import Line, is_small, suppressed_keys
 
 #: The dimensions the workbook suppresses over: the only ones a commissioner may group by.
-COMMISSIONER_DIMENSIONS = (Dimension.CATEGORY, Dimension.ACTIVITY_TYPE, Dimension.TEAM_TYPE,
-                           Dimension.PROFESSION, Dimension.MECHANISM, Dimension.RECIPIENT_TYPE)
-_PASSED_THROUGH = ("service_team_type_code", "profession_id", "category_id", "activity_type_id",
-                   "consultation_mechanism_code", "recipient_type_id", "patient_specific")
+COMMISSIONER_DIMENSIONS = (
+    Dimension.CATEGORY,
+    Dimension.ACTIVITY_TYPE,
+    Dimension.TEAM_TYPE,
+    Dimension.PROFESSION,
+    Dimension.MECHANISM,
+    Dimension.RECIPIENT_TYPE,
+)
+_PASSED_THROUGH = (
+    "service_team_type_code",
+    "profession_id",
+    "category_id",
+    "activity_type_id",
+    "consultation_mechanism_code",
+    "recipient_type_id",
+    "patient_specific",
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +69,13 @@ def scope_for(user: User, query: dict[str, Any]) -> Scope:
 
 
 def _narrow(f: ActivityFilter, organisation_id: int | None, team_ids: set[int] | None) -> ActivityFilter:
-    return ActivityFilter(**{**f.__dict__, "organisation_id": organisation_id,
-                             "team_ids": frozenset(team_ids) if team_ids is not None else None})
+    return ActivityFilter(
+        **{
+            **f.__dict__,
+            "organisation_id": organisation_id,
+            "team_ids": frozenset(team_ids) if team_ids is not None else None,
+        }
+    )
 
 
 def _commissioner_scope(user: User, f: ActivityFilter, query: dict[str, Any]) -> Scope:
@@ -85,11 +103,24 @@ def _commissioner_scope(user: User, f: ActivityFilter, query: dict[str, Any]) ->
 
 def _measures(figures: Totals | None) -> dict[str, Any]:
     if figures is None:
-        return {"activities": None, "minutes": None, "hours": None, "people_reached": None,
-                "clinicians": None, "patient_specific_minutes": None, "suppressed": True}
-    return {"activities": figures.activities, "minutes": figures.minutes, "hours": float(figures.hours),
-            "people_reached": figures.people_reached, "clinicians": figures.clinicians,
-            "patient_specific_minutes": figures.patient_specific_minutes, "suppressed": False}
+        return {
+            "activities": None,
+            "minutes": None,
+            "hours": None,
+            "people_reached": None,
+            "clinicians": None,
+            "patient_specific_minutes": None,
+            "suppressed": True,
+        }
+    return {
+        "activities": figures.activities,
+        "minutes": figures.minutes,
+        "hours": float(figures.hours),
+        "people_reached": figures.people_reached,
+        "clinicians": figures.clinicians,
+        "patient_specific_minutes": figures.patient_specific_minutes,
+        "suppressed": False,
+    }
 
 
 def rollup_for(user: User, query: dict[str, Any]) -> dict[str, Any]:
@@ -102,15 +133,25 @@ def rollup_for(user: User, query: dict[str, Any]) -> dict[str, Any]:
     hidden: frozenset[Any] = frozenset()
     if scope.threshold is not None and by:
         lines = [Line(row.keys[-1], (), row) for row in rows]
-        hidden = suppressed_keys(lines, scope.threshold,
-                                 lambda keys: distinct_clinicians(f, by[0], keys))
+        hidden = suppressed_keys(lines, scope.threshold, lambda keys: distinct_clinicians(f, by[0], keys))
     total_hidden = scope.threshold is not None and is_small(total, scope.threshold)
     return {
-        "start": f.start, "end": f.end, "by": [d.value for d in by],
-        "scope": {"basis": scope.basis, "organisation_id": f.organisation_id,
-                  "team_ids": sorted(f.team_ids) if f.team_ids is not None else None,
-                  "suppression_threshold": scope.threshold},
+        "start": f.start,
+        "end": f.end,
+        "by": [d.value for d in by],
+        "scope": {
+            "basis": scope.basis,
+            "organisation_id": f.organisation_id,
+            "team_ids": sorted(f.team_ids) if f.team_ids is not None else None,
+            "suppression_threshold": scope.threshold,
+        },
         "totals": _measures(None if total_hidden else total),
-        "rows": [{"keys": list(row.keys), "labels": list(row.labels),
-                  **_measures(None if row.keys[-1] in hidden else row)} for row in rows],
+        "rows": [
+            {
+                "keys": list(row.keys),
+                "labels": list(row.labels),
+                **_measures(None if row.keys[-1] in hidden else row),
+            }
+            for row in rows
+        ],
     }

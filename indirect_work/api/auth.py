@@ -52,8 +52,9 @@ def _bearer_user() -> User | Any:
         return _unauthorised("Send your API token as: Authorization: Bearer <token>", "invalid_request")
     key = f"api-token:{client_ip() or 'unknown'}"
     if is_throttled(key):
-        return _too_many("Too many requests with a wrong API token. Wait and try again.",
-                         retry_after_seconds())
+        return _too_many(
+            "Too many requests with a wrong API token. Wait and try again.", retry_after_seconds()
+        )
     token = find_usable_token(secret.strip())
     if token is None:
         note_failure(key)
@@ -61,8 +62,9 @@ def _bearer_user() -> User | Any:
         shown = secret.strip()[:PREFIX_LENGTH] if secret.strip().startswith(TOKEN_MARK) else None
         record_event("api_token.rejected", details={"prefix": shown})
         db.session.commit()
-        return _unauthorised("The API token is not valid: it may be wrong, expired or revoked.",
-                             "invalid_token")
+        return _unauthorised(
+            "The API token is not valid: it may be wrong, expired or revoked.", "invalid_token"
+        )
     if note_use(token):
         db.session.commit()
     g.api_token = token
@@ -81,8 +83,11 @@ def authenticate() -> Any:
         g.api_auth = "token"
     elif current_user.is_authenticated:
         if request.method not in SAFE_METHODS:
-            return _unauthorised("Changes through the API need an API token (Authorization: Bearer <token>); "
-                                 "a browser session can only read.", "invalid_request")
+            return _unauthorised(
+                "Changes through the API need an API token (Authorization: Bearer <token>); "
+                "a browser session can only read.",
+                "invalid_request",
+            )
         g.api_auth = "session"
     elif request.endpoint not in PUBLIC_ENDPOINTS:
         limited = _rate_limit(f"ip:{client_ip() or 'unknown'}")
@@ -97,8 +102,9 @@ def authenticate() -> Any:
 
 def _account_refusal(user: User) -> Any:
     if user.must_change_password:
-        return error_response(403, "Your password must be changed in the web app before you use the API.",
-                              code="forbidden")
+        return error_response(
+            403, "Your password must be changed in the web app before you use the API.", code="forbidden"
+        )
     from indirect_work.auth.mfa import needs_enrolment
 
     if needs_enrolment(user):
@@ -110,8 +116,9 @@ def _rate_limit(identity: str) -> Any:
     verdict = ratelimit.check(identity)
     g.api_rate = verdict
     if not verdict.allowed:
-        return _too_many(f"Rate limit of {verdict.limit} requests a minute reached. Wait and try again.",
-                         verdict.reset_in)
+        return _too_many(
+            f"Rate limit of {verdict.limit} requests a minute reached. Wait and try again.", verdict.reset_in
+        )
     return None
 
 

@@ -14,8 +14,13 @@ from indirect_work.extensions import db
 @click.command("create-api-token")
 @click.argument("email")
 @click.option("--name", default="Command line", show_default=True, help="What will use the token.")
-@click.option("--days", type=click.Choice([str(d) for d in LIFETIMES]), default=str(DEFAULT_LIFETIME),
-              show_default=True, help="Days until it expires.")
+@click.option(
+    "--days",
+    type=click.Choice([str(d) for d in LIFETIMES]),
+    default=str(DEFAULT_LIFETIME),
+    show_default=True,
+    help="Days until it expires.",
+)
 def create_api_token_command(email: str, name: str, days: str) -> None:
     """Create an API token for the user EMAIL and print it (shown once; audited like the account page)."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))

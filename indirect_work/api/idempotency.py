@@ -39,7 +39,8 @@ def request_key() -> str | None:
         return None
     if not _KEY.match(key):
         raise ValidationFailed(
-            {HEADER: ["The Idempotency-Key must be 1 to 255 printable characters, no spaces"]})
+            {HEADER: ["The Idempotency-Key must be 1 to 255 printable characters, no spaces"]}
+        )
     return key
 
 
@@ -56,13 +57,15 @@ def submission_token(user_id: int, key: str) -> str:
 def replay(user_id: int, key: str, digest: str) -> Response | None:
     """The stored response for this key, or ``None`` the first time; raises on a different body."""
     record = db.session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+    )
     if record is None or record.created_at < utcnow() - KEEP_FOR:
         return None
     if record.request_hash != digest:
         raise ValidationFailed(
             {HEADER: ["This Idempotency-Key was already used with a different request body; use a new key"]},
-            message="Idempotency-Key reused with a different request")
+            message="Idempotency-Key reused with a different request",
+        )
     response = Response(record.response_body, status=record.response_status, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -70,13 +73,22 @@ def replay(user_id: int, key: str, digest: str) -> Response | None:
 
 def remember(user_id: int, key: str, digest: str, response: Response) -> None:
     """Store the response to replay (the caller commits it with the record)."""
-    db.session.execute(delete(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == user_id,
-        (IdempotencyRecord.key == key) | (IdempotencyRecord.created_at < utcnow() - KEEP_FOR)))
+    db.session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id,
+            (IdempotencyRecord.key == key) | (IdempotencyRecord.created_at < utcnow() - KEEP_FOR),
+        )
+    )
     try:
         with db.session.begin_nested():
-            db.session.add(IdempotencyRecord(user_id=user_id, key=key, request_hash=digest,
-                                             response_status=response.status_code,
-                                             response_body=response.get_data(as_text=True)))
+            db.session.add(
+                IdempotencyRecord(
+                    user_id=user_id,
+                    key=key,
+                    request_hash=digest,
+                    response_status=response.status_code,
+                    response_body=response.get_data(as_text=True),
+                )
+            )
     except IntegrityError:
         pass  # a concurrent request with the same key stored the same answer first

@@ -60,16 +60,31 @@ headers); beyond it the answer is 429 with `Retry-After`.
 """
 
 
-def operation(*, summary: str, tag: str, description: str = "", query: type[Schema] | None = None,
-              body: type[Schema] | None = None, ok: tuple[int, type[Schema] | None] = (200, None),
-              errors: tuple[int, ...] = (), public: bool = False,
-              headers: list[dict[str, Any]] | None = None) -> Callable[[F], F]:
+def operation(
+    *,
+    summary: str,
+    tag: str,
+    description: str = "",
+    query: type[Schema] | None = None,
+    body: type[Schema] | None = None,
+    ok: tuple[int, type[Schema] | None] = (200, None),
+    errors: tuple[int, ...] = (),
+    public: bool = False,
+    headers: list[dict[str, Any]] | None = None,
+) -> Callable[[F], F]:
     """Describe an API view for the OpenAPI document."""
 
     def decorator(view: F) -> F:
         view.openapi = {  # type: ignore[attr-defined]
-            "summary": summary, "tag": tag, "description": description, "query": query, "body": body,
-            "ok": ok, "errors": errors, "public": public, "headers": headers or [],
+            "summary": summary,
+            "tag": tag,
+            "description": description,
+            "query": query,
+            "body": body,
+            "ok": ok,
+            "errors": errors,
+            "public": public,
+            "headers": headers or [],
         }
         return view
 
@@ -82,18 +97,22 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 def _path_and_parameters(rule: str) -> tuple[str, list[dict[str, Any]]]:
     parameters = []
     for converter, name in _CONVERTER.findall(rule):
-        schema: dict[str, Any] = {"type": "integer", **schemas.ID} if converter == "int" else {
-            "type": "string"}
+        schema: dict[str, Any] = (
+            {"type": "integer", **schemas.ID} if converter == "int" else {"type": "string"}
+        )
         parameters.append({"in": "path", "name": name, "required": True, "schema": schema})
     return _CONVERTER.sub(r"{\2}", rule), parameters
 
 
 def _error_response(status: int) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": ERROR_TEXT[status],
-                                "content": {"application/json": {"schema": schemas.ErrorSchema}}}
+    response: dict[str, Any] = {
+        "description": ERROR_TEXT[status],
+        "content": {"application/json": {"schema": schemas.ErrorSchema}},
+    }
     if status == 429:
-        response["headers"] = {"Retry-After": {"description": "Seconds to wait.",
-                                                "schema": {"type": "integer"}}}
+        response["headers"] = {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        }
     if status == 401:
         response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
     return response
@@ -105,8 +124,9 @@ def _operation(meta: dict[str, Any], path_parameters: list[dict[str, Any]]) -> d
     if ok_schema is not None:
         ok["content"] = {"application/json": {"schema": ok_schema}}
     if status == 201:
-        ok["headers"] = {"Location": {"description": "The new record's address.",
-                                      "schema": {"type": "string"}}}
+        ok["headers"] = {
+            "Location": {"description": "The new record's address.", "schema": {"type": "string"}}
+        }
     responses: dict[str, Any] = {str(status): ok}
     codes = set(meta["errors"]) | {429}
     if not meta["public"]:
@@ -115,8 +135,12 @@ def _operation(meta: dict[str, Any], path_parameters: list[dict[str, Any]]) -> d
         codes |= {422}
     for code in sorted(codes):
         responses[str(code)] = _error_response(code)
-    op: dict[str, Any] = {"summary": meta["summary"], "tags": [meta["tag"]], "responses": responses,
-                          "parameters": list(path_parameters) + list(meta["headers"])}
+    op: dict[str, Any] = {
+        "summary": meta["summary"],
+        "tags": [meta["tag"]],
+        "responses": responses,
+        "parameters": list(path_parameters) + list(meta["headers"]),
+    }
     if meta["description"]:
         op["description"] = meta["description"]
     if meta["query"] is not None:
@@ -130,10 +154,17 @@ def _operation(meta: dict[str, Any], path_parameters: list[dict[str, Any]]) -> d
 
 def build_spec(app: Flask) -> dict[str, Any]:
     """The whole document, as a dict ready for ``jsonify``."""
-    spec = APISpec(title="Indirect Work API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
-    spec.components.security_scheme("bearerAuth", {
-        "type": "http", "scheme": "bearer", "description": "A personal API token from the account page."})
+    spec = APISpec(
+        title="Indirect Work API",
+        version="1.0.0",
+        openapi_version="3.0.3",
+        plugins=[MarshmallowPlugin()],
+        info={"description": DESCRIPTION},
+    )
+    spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "description": "A personal API token from the account page."},
+    )
     spec.components.schema("Error", schema=schemas.ErrorSchema)
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -151,8 +182,9 @@ def build_spec(app: Flask) -> dict[str, Any]:
     components = document["components"]["schemas"]
     for name, component in components.items():
         if name not in INPUT_SCHEMAS:  # answers always carry every field (``null`` where allowed)
-            component["required"] = [p for p in component["properties"]
-                                     if (name, p) != ("ErrorBody", "current")]
+            component["required"] = [
+                p for p in component["properties"] if (name, p) != ("ErrorBody", "current")
+            ]
     components["ActivityCreate"]["required"] = list(schemas.CREATE_REQUIRED)
     components["ActivityCreate"]["example"] = schemas.CREATE_EXAMPLE
     components["ActivityUpdate"]["example"] = {"version": 1, "duration_minutes": 75, "note": None}
@@ -191,8 +223,14 @@ def type_of(prop: dict[str, Any]) -> str:
 
 
 def constraints_of(prop: dict[str, Any]) -> str:
-    names = {"minimum": "min", "maximum": "max", "maxLength": "max length", "minItems": "at least",
-             "pattern": "pattern", "enum": "one of"}
+    names = {
+        "minimum": "min",
+        "maximum": "max",
+        "maxLength": "max length",
+        "minItems": "at least",
+        "pattern": "pattern",
+        "enum": "one of",
+    }
     parts = []
     for key, label in names.items():
         if key in prop:
@@ -207,16 +245,26 @@ def operations_of(spec: dict[str, Any]) -> list[dict[str, Any]]:
     for path, methods in spec["paths"].items():
         for method, op in methods.items():
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
-            found.append({
-                "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
-                "method": method.upper(), "path": path, "tag": op["tags"][0], "summary": op["summary"],
-                "description": markdown_lite(op.get("description", "")),
-                "parameters": op.get("parameters", []),
-                "body": type_of(body) if body else None, "public": op.get("security") == [],
-                "responses": [(code, markdown_lite(r.get("description", ""), inline=True),
-                               type_of(r["content"]["application/json"]["schema"])
-                               if r.get("content") else None)
-                              for code, r in op["responses"].items()],
-            })
+            found.append(
+                {
+                    "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
+                    "method": method.upper(),
+                    "path": path,
+                    "tag": op["tags"][0],
+                    "summary": op["summary"],
+                    "description": markdown_lite(op.get("description", "")),
+                    "parameters": op.get("parameters", []),
+                    "body": type_of(body) if body else None,
+                    "public": op.get("security") == [],
+                    "responses": [
+                        (
+                            code,
+                            markdown_lite(r.get("description", ""), inline=True),
+                            type_of(r["content"]["application/json"]["schema"]) if r.get("content") else None,
+                        )
+                        for code, r in op["responses"].items()
+                    ],
+                }
+            )
     order = list(dict.fromkeys(o["tag"] for o in found))
     return sorted(found, key=lambda o: order.index(o["tag"]))

@@ -75,14 +75,19 @@ def init_rate_limits(app: Flask) -> None:
     import os
 
     default = 100_000 if app.testing else 120
-    app.config.setdefault("IW_API_RATE_LIMIT_PER_MINUTE",
-                          int(os.environ.get("IW_API_RATE_LIMIT_PER_MINUTE") or default))
-    app.config.setdefault("IW_API_RATE_LIMIT_STORAGE_URI",
-                          os.environ.get("IW_API_RATE_LIMIT_STORAGE_URI") or "memory://")
+    app.config.setdefault(
+        "IW_API_RATE_LIMIT_PER_MINUTE", int(os.environ.get("IW_API_RATE_LIMIT_PER_MINUTE") or default)
+    )
+    app.config.setdefault(
+        "IW_API_RATE_LIMIT_STORAGE_URI", os.environ.get("IW_API_RATE_LIMIT_STORAGE_URI") or "memory://"
+    )
     app.extensions["iw_api_rate_limit"] = make_store(app.config["IW_API_RATE_LIMIT_STORAGE_URI"])
     if app.config.get("IW_CONFIG_NAME") == "production" and isinstance(
-            app.extensions["iw_api_rate_limit"], MemoryStore):
-        app.logger.warning("API rate limits are counted per worker: set IW_API_RATE_LIMIT_STORAGE_URI=redis://...")
+        app.extensions["iw_api_rate_limit"], MemoryStore
+    ):
+        app.logger.warning(
+            "API rate limits are counted per worker: set IW_API_RATE_LIMIT_STORAGE_URI=redis://..."
+        )
 
 
 def check(identity: str, *, now: float | None = None) -> Verdict:

@@ -41,52 +41,108 @@ class ActivityFieldsSchema(StrictSchema):
     """The fields a client writes; all optional here (the rule set reports what is missing)."""
 
     activity_type_id = _id("The activity type (see `GET /api/v1/activity-types`).")
-    activity_on = fields.Date(format="iso", error_messages={"invalid": DATE_MESSAGE},
-                              metadata={"description": "INDIRECT ACTIVITY DATE. Not in the future, not in a "
-                                                       "locked month."})
-    duration_minutes = fields.Integer(strict=True, metadata={
-        "description": "DURATION OF INDIRECT ACTIVITY in minutes.",
-        "minimum": MIN_MINUTES, "maximum": MAX_MINUTES})
+    activity_on = fields.Date(
+        format="iso",
+        error_messages={"invalid": DATE_MESSAGE},
+        metadata={"description": "INDIRECT ACTIVITY DATE. Not in the future, not in a locked month."},
+    )
+    duration_minutes = fields.Integer(
+        strict=True,
+        metadata={
+            "description": "DURATION OF INDIRECT ACTIVITY in minutes.",
+            "minimum": MIN_MINUTES,
+            "maximum": MAX_MINUTES,
+        },
+    )
     team_id = _id("One of the caller's own teams (see `GET /api/v1/me`).")
-    consultation_mechanism_code = fields.String(metadata={
-        "description": "CONSULTATION MECHANISM (MENTAL HEALTH) code "
-                       "(see `GET /api/v1/consultation-mechanisms`).",
-        "maxLength": 2, "example": "01"})
-    recipient_type_ids = fields.List(_id("A recipient type."), metadata={
-        "description": "Who received the work (see `GET /api/v1/recipient-types`); at least one.",
-        "minItems": 1})
-    people_reached = fields.Integer(strict=True, metadata={
-        "description": "How many people received the work. Defaults to 1 on create.",
-        "minimum": 0, "maximum": MAX_PEOPLE})
-    start_time = fields.Time(format="iso", allow_none=True, error_messages={"invalid": TIME_MESSAGE},
-                             metadata={
-        "description": "INDIRECT ACTIVITY TIME, required for patient-specific types.", "example": "14:30:00"})
-    service_request_id = fields.String(allow_none=True, metadata={
-        "description": "SERVICE REQUEST IDENTIFIER of the EPR referral: only for patient-specific "
-                       "types; letters, digits and hyphens; never an NHS number.", "maxLength": 20})
-    note = fields.String(allow_none=True, metadata={
-        "description": "A short note for the clinician. No patient names or NHS numbers.",
-        "maxLength": MAX_NOTE})
+    consultation_mechanism_code = fields.String(
+        metadata={
+            "description": "CONSULTATION MECHANISM (MENTAL HEALTH) code "
+            "(see `GET /api/v1/consultation-mechanisms`).",
+            "maxLength": 2,
+            "example": "01",
+        }
+    )
+    recipient_type_ids = fields.List(
+        _id("A recipient type."),
+        metadata={
+            "description": "Who received the work (see `GET /api/v1/recipient-types`); at least one.",
+            "minItems": 1,
+        },
+    )
+    people_reached = fields.Integer(
+        strict=True,
+        metadata={
+            "description": "How many people received the work. Defaults to 1 on create.",
+            "minimum": 0,
+            "maximum": MAX_PEOPLE,
+        },
+    )
+    start_time = fields.Time(
+        format="iso",
+        allow_none=True,
+        error_messages={"invalid": TIME_MESSAGE},
+        metadata={
+            "description": "INDIRECT ACTIVITY TIME, required for patient-specific types.",
+            "example": "14:30:00",
+        },
+    )
+    service_request_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "SERVICE REQUEST IDENTIFIER of the EPR referral: only for patient-specific "
+            "types; letters, digits and hyphens; never an NHS number.",
+            "maxLength": 20,
+        },
+    )
+    note = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "A short note for the clinician. No patient names or NHS numbers.",
+            "maxLength": MAX_NOTE,
+        },
+    )
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
     """A new activity for the caller; missing required fields are a 422 with the rule set's messages."""
 
 
-CREATE_EXAMPLE = {"activity_type_id": 3, "activity_on": "2026-03-15", "duration_minutes": 60, "team_id": 1,
-                  "consultation_mechanism_code": "01", "recipient_type_ids": [1], "people_reached": 6,
-                  "note": "Formulation session with the ward team"}
+CREATE_EXAMPLE = {
+    "activity_type_id": 3,
+    "activity_on": "2026-03-15",
+    "duration_minutes": 60,
+    "team_id": 1,
+    "consultation_mechanism_code": "01",
+    "recipient_type_ids": [1],
+    "people_reached": 6,
+    "note": "Formulation session with the ward team",
+}
 #: Documented as required on create (the rule set, not the schema, enforces them).
-CREATE_REQUIRED = ("activity_type_id", "activity_on", "duration_minutes", "team_id",
-                   "consultation_mechanism_code", "recipient_type_ids")
+CREATE_REQUIRED = (
+    "activity_type_id",
+    "activity_on",
+    "duration_minutes",
+    "team_id",
+    "consultation_mechanism_code",
+    "recipient_type_ids",
+)
 
 
 class ActivityUpdateSchema(ActivityFieldsSchema):
     """Changes to an activity: only the fields sent change. ``version`` is the one you last read."""
 
-    version = fields.Integer(strict=True, required=True, metadata={
-        "description": "The `version` of the record you last read; a newer one on the server answers 409.",
-        "minimum": 1, "maximum": 2**31 - 1})
+    version = fields.Integer(
+        strict=True,
+        required=True,
+        metadata={
+            "description": (
+                "The `version` of the record you last read; a newer one on the server answers 409."
+            ),
+            "minimum": 1,
+            "maximum": 2**31 - 1,
+        },
+    )
 
 
 class ActivityTypeRefSchema(StrictSchema):
@@ -96,8 +152,9 @@ class ActivityTypeRefSchema(StrictSchema):
     category_id = fields.Integer()
     code = fields.String()
     label = fields.String()
-    is_patient_specific = fields.Boolean(metadata={
-        "description": "Needs `start_time` and `service_request_id`."})
+    is_patient_specific = fields.Boolean(
+        metadata={"description": "Needs `start_time` and `service_request_id`."}
+    )
 
 
 class ActivitySchema(StrictSchema):
@@ -114,16 +171,20 @@ class ActivitySchema(StrictSchema):
     start_time = fields.Time(format="iso", allow_none=True)
     duration_minutes = fields.Integer()
     consultation_mechanism_code = fields.String()
-    recipient_type_ids = fields.Method("_recipient_ids",
-                                       metadata={"type": "array", "items": {"type": "integer"}})
+    recipient_type_ids = fields.Method(
+        "_recipient_ids", metadata={"type": "array", "items": {"type": "integer"}}
+    )
     people_reached = fields.Integer()
     service_request_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     source = fields.String(metadata={"enum": ["web", "week", "import", "api"]})
     created_at = fields.AwareDateTime(format="iso")
     updated_at = fields.AwareDateTime(format="iso")
-    deleted_at = fields.AwareDateTime(format="iso", allow_none=True, metadata={
-        "description": "When the record was deleted (only records listed with `include_deleted`)."})
+    deleted_at = fields.AwareDateTime(
+        format="iso",
+        allow_none=True,
+        metadata={"description": "When the record was deleted (only records listed with `include_deleted`)."},
+    )
 
     def _recipient_ids(self, activity: Any) -> list[int]:
         return sorted(r.id for r in activity.recipient_types)
@@ -143,32 +204,60 @@ class ActivityPageSchema(PageSchema):
 class ActivityListQuerySchema(StrictSchema):
     """Filters and paging of the activity list (newest first, then by id: a stable order)."""
 
-    page = fields.Integer(strict=False, load_default=1, validate=validate.Range(1, 100_000),
-                          metadata={"description": "Page number, from 1."})
-    per_page = fields.Integer(strict=False, load_default=50, validate=validate.Range(1, 200),
-                              metadata={"description": "Records per page, up to 200."})
-    date_from = fields.Date(format="iso", error_messages={"invalid": DATE_MESSAGE},
-                            metadata={"description": "Activities on or after this date."})
-    date_to = fields.Date(format="iso", error_messages={"invalid": DATE_MESSAGE},
-                          metadata={"description": "Activities on or before this date."})
+    page = fields.Integer(
+        strict=False,
+        load_default=1,
+        validate=validate.Range(1, 100_000),
+        metadata={"description": "Page number, from 1."},
+    )
+    per_page = fields.Integer(
+        strict=False,
+        load_default=50,
+        validate=validate.Range(1, 200),
+        metadata={"description": "Records per page, up to 200."},
+    )
+    date_from = fields.Date(
+        format="iso",
+        error_messages={"invalid": DATE_MESSAGE},
+        metadata={"description": "Activities on or after this date."},
+    )
+    date_to = fields.Date(
+        format="iso",
+        error_messages={"invalid": DATE_MESSAGE},
+        metadata={"description": "Activities on or before this date."},
+    )
     activity_type_id = _id("Only this activity type.", query=True)
     category_id = _id("Only types in this category.", query=True)
     team_id = _id("Only this team.", query=True)
     clinician_id = _id("Admins only: one clinician's records (others only ever see their own).", query=True)
     updated_since = fields.AwareDateTime(
         format="iso",
-        error_messages={"invalid": "Enter a timestamp in ISO 8601 form, for example 2026-03-15T09:00:00Z",
-                        "invalid_awareness": "Include the UTC offset"},
-        metadata={"description": "Only records created or changed at or after this moment (with its UTC "
-                                 "offset): for incremental loads into a warehouse."})
-    include_deleted = fields.Boolean(load_default=False, metadata={
-        "description": "Also list deleted records (with `deleted_at` set), so an incremental load "
-                       "sees deletions."})
+        error_messages={
+            "invalid": "Enter a timestamp in ISO 8601 form, for example 2026-03-15T09:00:00Z",
+            "invalid_awareness": "Include the UTC offset",
+        },
+        metadata={
+            "description": "Only records created or changed at or after this moment (with its UTC "
+            "offset): for incremental loads into a warehouse."
+        },
+    )
+    include_deleted = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Also list deleted records (with `deleted_at` set), so an incremental load "
+            "sees deletions."
+        },
+    )
 
 
 class DeleteQuerySchema(StrictSchema):
-    version = fields.Integer(strict=False, validate=validate.Range(1, 2**31 - 1), metadata={
-        "description": "The version you last read; if the record changed since, the answer is 409."})
+    version = fields.Integer(
+        strict=False,
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={
+            "description": "The version you last read; if the record changed since, the answer is 409."
+        },
+    )
 
 
 # Reference data ----------------------------------------------------------------------------------
@@ -180,8 +269,9 @@ class ActivityTypeSchema(ActivityTypeRefSchema):
     description = fields.String()
     mhsds_target = fields.String(metadata={"enum": ["MHS204", "LOCAL"]})
     snomed_concept_id = fields.String(allow_none=True)
-    is_active = fields.Boolean(metadata={
-        "description": "Retired types stay on old records; new ones cannot use them."})
+    is_active = fields.Boolean(
+        metadata={"description": "Retired types stay on old records; new ones cannot use them."}
+    )
 
 
 class ActivityCategorySchema(StrictSchema):
@@ -208,8 +298,9 @@ class TeamSchema(StrictSchema):
     organisation_id = fields.Integer()
     local_id = fields.String(metadata={"description": "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER."})
     name = fields.String()
-    service_team_type_code = fields.String(metadata={
-        "description": "SERVICE OR TEAM TYPE FOR MENTAL HEALTH."})
+    service_team_type_code = fields.String(
+        metadata={"description": "SERVICE OR TEAM TYPE FOR MENTAL HEALTH."}
+    )
     is_active = fields.Boolean()
 
 
@@ -218,8 +309,9 @@ class ProfessionSchema(StrictSchema):
     code = fields.String()
     label = fields.String()
     group = fields.String()
-    staff_group_code = fields.String(metadata={
-        "description": "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH)."})
+    staff_group_code = fields.String(
+        metadata={"description": "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH)."}
+    )
     is_active = fields.Boolean()
 
 
@@ -260,8 +352,9 @@ class MeSchema(StrictSchema):
     default_team_id = fields.Integer(allow_none=True)
     roles = fields.List(fields.Nested(RoleSchema))
     permissions = fields.List(fields.String())
-    clinician_team_ids = fields.List(fields.Integer(),
-                                     metadata={"description": "Teams the caller may log work for."})
+    clinician_team_ids = fields.List(
+        fields.Integer(), metadata={"description": "Teams the caller may log work for."}
+    )
     led_team_ids = fields.List(fields.Integer())
     commissioned_organisation_ids = fields.List(fields.Integer())
     authenticated_by = fields.String(metadata={"enum": ["token", "session"]})
@@ -274,15 +367,30 @@ class MeSchema(StrictSchema):
 class RollupQuerySchema(StrictSchema):
     """Which activities to add up, and how to group them."""
 
-    start = fields.Date(required=True, format="iso", error_messages={"invalid": DATE_MESSAGE},
-                        metadata={"description": "First day of the period."})
-    end = fields.Date(required=True, format="iso", error_messages={"invalid": DATE_MESSAGE},
-                      metadata={"description": "Last day of the period (inclusive)."})
-    by = fields.List(fields.String(validate=validate.OneOf([d.value for d in Dimension])), load_default=list,
-                     validate=validate.Length(max=3), metadata={"description": (
-                         "Up to three dimensions to group by, in order (repeat the parameter). Commissioners "
-                         "may group by one of: category, activity_type, team_type, profession, mechanism, "
-                         "recipient_type.")})
+    start = fields.Date(
+        required=True,
+        format="iso",
+        error_messages={"invalid": DATE_MESSAGE},
+        metadata={"description": "First day of the period."},
+    )
+    end = fields.Date(
+        required=True,
+        format="iso",
+        error_messages={"invalid": DATE_MESSAGE},
+        metadata={"description": "Last day of the period (inclusive)."},
+    )
+    by = fields.List(
+        fields.String(validate=validate.OneOf([d.value for d in Dimension])),
+        load_default=list,
+        validate=validate.Length(max=3),
+        metadata={
+            "description": (
+                "Up to three dimensions to group by, in order (repeat the parameter). Commissioners "
+                "may group by one of: category, activity_type, team_type, profession, mechanism, "
+                "recipient_type."
+            )
+        },
+    )
     organisation_id = _id("Only this provider organisation.", query=True)
     team_id = _id("Only this team (team leads: one of the teams they lead).", query=True)
     service_team_type_code = fields.String(validate=validate.Regexp(r"^[A-Z0-9]{1,3}$"))
@@ -309,8 +417,9 @@ class MeasuresSchema(StrictSchema):
     minutes = fields.Integer(allow_none=True)
     hours = fields.Float(allow_none=True)
     people_reached = fields.Integer(allow_none=True)
-    clinicians = fields.Integer(allow_none=True,
-                                metadata={"description": "Distinct clinicians contributing."})
+    clinicians = fields.Integer(
+        allow_none=True, metadata={"description": "Distinct clinicians contributing."}
+    )
     patient_specific_minutes = fields.Integer(allow_none=True)
     suppressed = fields.Boolean()
 
@@ -321,12 +430,20 @@ class RollupRowSchema(MeasuresSchema):
 
 
 class RollupScopeSchema(StrictSchema):
-    basis = fields.String(metadata={"enum": ["all", "led_teams", "commissioned_organisation", "own_records"],
-                                    "description": "Which records the caller's role adds up."})
+    basis = fields.String(
+        metadata={
+            "enum": ["all", "led_teams", "commissioned_organisation", "own_records"],
+            "description": "Which records the caller's role adds up.",
+        }
+    )
     organisation_id = fields.Integer(allow_none=True)
     team_ids = fields.List(fields.Integer(), allow_none=True)
-    suppression_threshold = fields.Integer(allow_none=True, metadata={
-        "description": "Commissioners: groups built from fewer distinct clinicians are suppressed."})
+    suppression_threshold = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Commissioners: groups built from fewer distinct clinicians are suppressed."
+        },
+    )
 
 
 class RollupSchema(StrictSchema):
@@ -342,15 +459,20 @@ class RollupSchema(StrictSchema):
 
 
 class ErrorBodySchema(StrictSchema):
-    code = fields.String(metadata={
-        "description": "Machine-readable: validation_failed, not_found, conflict, ..."})
+    code = fields.String(
+        metadata={"description": "Machine-readable: validation_failed, not_found, conflict, ..."}
+    )
     message = fields.String(metadata={"description": "A sentence for people."})
-    fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), data_key="fields",
-                          metadata={"description": "Field name to messages (422)."})
-    current = fields.Nested(ActivitySchema, metadata={
-        "description": "409 on an activity: the record as it is now."})
+    fields_ = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        data_key="fields",
+        metadata={"description": "Field name to messages (422)."},
+    )
+    current = fields.Nested(
+        ActivitySchema, metadata={"description": "409 on an activity: the record as it is now."}
+    )
 
 
 class ErrorSchema(StrictSchema):
     error = fields.Nested(ErrorBodySchema)
-

@@ -29,9 +29,13 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", templat
 
 class TokenForm(FlaskForm):
     name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
-    lifetime_days = SelectField("Expires after", coerce=str, validate_choice=False,
-                                choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES],
-                                default=str(DEFAULT_LIFETIME))
+    lifetime_days = SelectField(
+        "Expires after",
+        coerce=str,
+        validate_choice=False,
+        choices=[SelectChoice(str(d), f"{d} days") for d in LIFETIMES],
+        default=str(DEFAULT_LIFETIME),
+    )
     current_password = PasswordField("Your password", description="A token acts as you, so confirm it is you")
 
 
@@ -47,8 +51,9 @@ def _mark_section() -> None:
 def _page(form: TokenForm, status: int = 200) -> Any:
     user = current_user._get_current_object()
     tokens = list_tokens(user)
-    return render_template("api/tokens.html", form=form, revoke_form=RevokeForm(), tokens=tokens,
-                           state=token_state), status
+    return render_template(
+        "api/tokens.html", form=form, revoke_form=RevokeForm(), tokens=tokens, state=token_state
+    ), status
 
 
 @bp.get("/")

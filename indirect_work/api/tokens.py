@@ -56,20 +56,34 @@ def create_token(*, user: User, name: str | None, lifetime_days: int | None) -> 
         raise ValidationFailed(errors)
     assert lifetime_days is not None
     secret = TOKEN_MARK + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret), prefix=secret[:PREFIX_LENGTH],
-                     expires_at=utcnow() + timedelta(days=lifetime_days))
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:PREFIX_LENGTH],
+        expires_at=utcnow() + timedelta(days=lifetime_days),
+    )
     db.session.add(token)
     db.session.flush()
-    record_event("api_token.create", actor=user, object_type="api_token", object_id=token.id,
-                 details={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()})
+    record_event(
+        "api_token.create",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        details={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+    )
     return NewToken(token, secret)
 
 
 def list_tokens(user: User) -> list[ApiToken]:
     """The user's tokens, newest first (revoked and expired ones included, marked as such)."""
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id)
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
 
 
 def revoke_token(*, user: User, token_id: int) -> ApiToken:
@@ -80,8 +94,13 @@ def revoke_token(*, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
-        record_event("api_token.revoke", actor=user, object_type="api_token", object_id=token.id,
-                     details={"name": token.name, "prefix": token.prefix})
+        record_event(
+            "api_token.revoke",
+            actor=user,
+            object_type="api_token",
+            object_id=token.id,
+            details={"name": token.name, "prefix": token.prefix},
+        )
     return token
 
 
@@ -113,6 +132,11 @@ def note_use(token: ApiToken) -> bool:
         return False
     token.last_used_at = now
     if previous is None or now - previous >= AUDIT_USE_EVERY:
-        record_event("api_token.use", actor=token.user, object_type="api_token", object_id=token.id,
-                     details={"prefix": token.prefix, "first_use": previous is None})
+        record_event(
+            "api_token.use",
+            actor=token.user,
+            object_type="api_token",
+            object_id=token.id,
+            details={"prefix": token.prefix, "first_use": previous is None},
+        )
     return True

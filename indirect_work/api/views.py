@@ -46,9 +46,11 @@ bp.before_request(authenticate)
 bp.after_request(add_rate_headers)
 
 IDEMPOTENCY_HEADER = {
-    "in": "header", "name": idempotency.HEADER, "required": False,
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
     "description": "Any unique string per operation (a UUID is ideal). A retry with the same key and body "
-                   "returns the first response instead of creating a second record.",
+    "returns the first response instead of creating a second record.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 
@@ -81,9 +83,12 @@ def _load(schema: type[Schema], data: Any, *, partial: bool = False) -> dict[str
         return schema().load(data, partial=partial)  # type: ignore[no-any-return]
     except SchemaError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed({
-            ("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
-            for name, value in messages.items()}) from None
+        raise ValidationFailed(
+            {
+                ("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
+                for name, value in messages.items()
+            }
+        ) from None
 
 
 def _args(schema: type[Schema]) -> dict[str, Any]:
@@ -110,9 +115,17 @@ def _json(schema: type[Schema], obj: Any, status: int = 200) -> Response:
 
 
 def _activity_data(fields: dict[str, Any], base: ActivityData | None = None) -> ActivityData:
-    values = asdict(base) if base is not None else {
-        "activity_type_id": None, "activity_on": None, "duration_minutes": None, "team_id": None,
-        "consultation_mechanism_code": None}
+    values = (
+        asdict(base)
+        if base is not None
+        else {
+            "activity_type_id": None,
+            "activity_on": None,
+            "duration_minutes": None,
+            "team_id": None,
+            "consultation_mechanism_code": None,
+        }
+    )
     values.update({k: v for k, v in fields.items() if k != "version"})
     return ActivityData(**values)
 
@@ -132,53 +145,86 @@ def _conflict(exc: Conflict) -> Any:
 
 
 @bp.get("/me")
-@operation(summary="The signed-in user: roles, teams and permissions", tag="Caller",
-           ok=(200, schemas.MeSchema))
+@operation(
+    summary="The signed-in user: roles, teams and permissions", tag="Caller", ok=(200, schemas.MeSchema)
+)
 def me() -> Any:
     user = _user()
     token = g.get("api_token")
-    return _json(schemas.MeSchema, {
-        "id": user.id, "email": user.email, "full_name": user.full_name,
-        "organisation_id": user.organisation_id,
-        "profession_id": user.profession_id, "default_team_id": user.default_team_id,
-        "roles": sorted(({"role": a.role, "team_id": a.team_id, "organisation_id": a.organisation_id}
-                         for a in user.role_assignments), key=lambda r: (r["role"], r["team_id"] or 0,
-                                                                         r["organisation_id"] or 0)),
-        "permissions": sorted(p.value for p in permissions_of(user)),
-        "clinician_team_ids": sorted(user.clinician_team_ids), "led_team_ids": sorted(user.led_team_ids),
-        "commissioned_organisation_ids": sorted(user.commissioned_organisation_ids),
-        "authenticated_by": g.get("api_auth"),
-        "token": ({"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at}
-                  if token else None),
-    })
+    return _json(
+        schemas.MeSchema,
+        {
+            "id": user.id,
+            "email": user.email,
+            "full_name": user.full_name,
+            "organisation_id": user.organisation_id,
+            "profession_id": user.profession_id,
+            "default_team_id": user.default_team_id,
+            "roles": sorted(
+                (
+                    {"role": a.role, "team_id": a.team_id, "organisation_id": a.organisation_id}
+                    for a in user.role_assignments
+                ),
+                key=lambda r: (r["role"], r["team_id"] or 0, r["organisation_id"] or 0),
+            ),
+            "permissions": sorted(p.value for p in permissions_of(user)),
+            "clinician_team_ids": sorted(user.clinician_team_ids),
+            "led_team_ids": sorted(user.led_team_ids),
+            "commissioned_organisation_ids": sorted(user.commissioned_organisation_ids),
+            "authenticated_by": g.get("api_auth"),
+            "token": (
+                {"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at}
+                if token
+                else None
+            ),
+        },
+    )
 
 
 # Activities --------------------------------------------------------------------------------------
 
 
 @bp.get("/activities")
-@operation(summary="List activities", tag="Activities", query=schemas.ActivityListQuerySchema,
-           ok=(200, schemas.ActivityPageSchema), errors=(403,),
-           description="The caller's own live records (admins: everyone's), newest first, then by id; "
-                       "with `include_deleted`, deleted ones too.")
+@operation(
+    summary="List activities",
+    tag="Activities",
+    query=schemas.ActivityListQuerySchema,
+    ok=(200, schemas.ActivityPageSchema),
+    errors=(403,),
+    description="The caller's own live records (admins: everyone's), newest first, then by id; "
+    "with `include_deleted`, deleted ones too.",
+)
 def activity_list() -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     query = _args(schemas.ActivityListQuerySchema)
     clinician_id = query.get("clinician_id") if user.is_admin else user.id
-    f = ActivityFilter(start=query.get("date_from") or EARLIEST_DATE, end=query.get("date_to") or date.max,
-                       team_ids=frozenset({query["team_id"]}) if "team_id" in query else None,
-                       category_id=query.get("category_id"), activity_type_id=query.get("activity_type_id"),
-                       clinician_id=clinician_id, include_deleted=query["include_deleted"])
-    stmt = filtered_activities(f).options(selectinload(Activity.recipient_types),
-                                          selectinload(Activity.activity_type))
+    f = ActivityFilter(
+        start=query.get("date_from") or EARLIEST_DATE,
+        end=query.get("date_to") or date.max,
+        team_ids=frozenset({query["team_id"]}) if "team_id" in query else None,
+        category_id=query.get("category_id"),
+        activity_type_id=query.get("activity_type_id"),
+        clinician_id=clinician_id,
+        include_deleted=query["include_deleted"],
+    )
+    stmt = filtered_activities(f).options(
+        selectinload(Activity.recipient_types), selectinload(Activity.activity_type)
+    )
     if "updated_since" in query:
         stmt = stmt.where(Activity.updated_at >= query["updated_since"])
     if not user.is_admin and query.get("clinician_id") not in (None, user.id):
         stmt = stmt.where(Activity.id.is_(None))  # someone else's records: none to show
     page = db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False, count=True)
-    return _json(schemas.ActivityPageSchema, {"items": list(page.items), "page": query["page"],
-                                              "per_page": query["per_page"], "total": page.total or 0,
-                                              "pages": page.pages})
+    return _json(
+        schemas.ActivityPageSchema,
+        {
+            "items": list(page.items),
+            "page": query["page"],
+            "per_page": query["per_page"],
+            "total": page.total or 0,
+            "pages": page.pages,
+        },
+    )
 
 
 @bp.get("/activities/<int:activity_id>")
@@ -189,9 +235,15 @@ def activity_get(activity_id: int) -> Any:
 
 
 @bp.post("/activities")
-@operation(summary="Record an activity", tag="Activities", body=schemas.ActivityCreateSchema,
-           ok=(201, schemas.ActivitySchema), errors=(403, 409), headers=[IDEMPOTENCY_HEADER],
-           description="Records work of the caller, checked by the same rules as the web form.")
+@operation(
+    summary="Record an activity",
+    tag="Activities",
+    body=schemas.ActivityCreateSchema,
+    ok=(201, schemas.ActivitySchema),
+    errors=(403, 409),
+    headers=[IDEMPOTENCY_HEADER],
+    description="Records work of the caller, checked by the same rules as the web form.",
+)
 def activity_create() -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     payload = _body()
@@ -202,8 +254,12 @@ def activity_create() -> Any:
         if replayed is not None:
             return replayed
     data = _activity_data(_load(schemas.ActivityCreateSchema, payload, partial=True))
-    activity = create_activity(actor=user, data=data, source="api",
-                               submission_token=idempotency.submission_token(user.id, key) if key else None)
+    activity = create_activity(
+        actor=user,
+        data=data,
+        source="api",
+        submission_token=idempotency.submission_token(user.id, key) if key else None,
+    )
     response = _json(schemas.ActivitySchema, activity, 201)
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
     if key is not None:
@@ -213,10 +269,14 @@ def activity_create() -> Any:
 
 
 @bp.patch("/activities/<int:activity_id>")
-@operation(summary="Change an activity", tag="Activities", body=schemas.ActivityUpdateSchema,
-           ok=(200, schemas.ActivitySchema), errors=(403, 404, 409),
-           description="Only the fields sent change. `version` must be the one last read, "
-                       "or the answer is 409.")
+@operation(
+    summary="Change an activity",
+    tag="Activities",
+    body=schemas.ActivityUpdateSchema,
+    ok=(200, schemas.ActivitySchema),
+    errors=(403, 404, 409),
+    description="Only the fields sent change. `version` must be the one last read, or the answer is 409.",
+)
 def activity_update(activity_id: int) -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
@@ -230,9 +290,14 @@ def activity_update(activity_id: int) -> Any:
 
 
 @bp.delete("/activities/<int:activity_id>")
-@operation(summary="Delete an activity", tag="Activities", query=schemas.DeleteQuerySchema, ok=(204, None),
-           errors=(403, 404, 409),
-           description="The record stops counting in every report; it is kept for the audit trail.")
+@operation(
+    summary="Delete an activity",
+    tag="Activities",
+    query=schemas.DeleteQuerySchema,
+    ok=(204, None),
+    errors=(403, 404, 409),
+    description="The record stops counting in every report; it is kept for the audit trail.",
+)
 def activity_delete(activity_id: int) -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
@@ -246,34 +311,50 @@ def activity_delete(activity_id: int) -> Any:
 
 
 @bp.get("/activity-categories")
-@operation(summary="Activity categories with their types", tag="Reference data",
-           ok=(200, schemas.ActivityCategoryListSchema))
+@operation(
+    summary="Activity categories with their types",
+    tag="Reference data",
+    ok=(200, schemas.ActivityCategoryListSchema),
+)
 def categories() -> Any:
-    rows = db.session.scalars(select(ActivityCategory).options(selectinload(ActivityCategory.types))
-                              .order_by(ActivityCategory.sort_order, ActivityCategory.id))
+    rows = db.session.scalars(
+        select(ActivityCategory)
+        .options(selectinload(ActivityCategory.types))
+        .order_by(ActivityCategory.sort_order, ActivityCategory.id)
+    )
     return _json(schemas.ActivityCategoryListSchema, {"items": list(rows)})
 
 
 @bp.get("/activity-types")
 @operation(summary="Activity types", tag="Reference data", ok=(200, schemas.ActivityTypeListSchema))
 def activity_types() -> Any:
-    rows = db.session.scalars(select(ActivityType).join(ActivityCategory).order_by(
-        ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.id))
+    rows = db.session.scalars(
+        select(ActivityType)
+        .join(ActivityCategory)
+        .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.id)
+    )
     return _json(schemas.ActivityTypeListSchema, {"items": list(rows)})
 
 
 @bp.get("/consultation-mechanisms")
-@operation(summary="Consultation mechanisms (how work was delivered)", tag="Reference data",
-           ok=(200, schemas.MechanismListSchema))
+@operation(
+    summary="Consultation mechanisms (how work was delivered)",
+    tag="Reference data",
+    ok=(200, schemas.MechanismListSchema),
+)
 def mechanisms() -> Any:
-    rows = db.session.scalars(select(ConsultationMechanism).order_by(
-        ConsultationMechanism.sort_order, ConsultationMechanism.code))
+    rows = db.session.scalars(
+        select(ConsultationMechanism).order_by(ConsultationMechanism.sort_order, ConsultationMechanism.code)
+    )
     return _json(schemas.MechanismListSchema, {"items": list(rows)})
 
 
 @bp.get("/recipient-types")
-@operation(summary="Recipient types (who received the work)", tag="Reference data",
-           ok=(200, schemas.RecipientTypeListSchema))
+@operation(
+    summary="Recipient types (who received the work)",
+    tag="Reference data",
+    ok=(200, schemas.RecipientTypeListSchema),
+)
 def recipient_types() -> Any:
     rows = db.session.scalars(select(RecipientType).order_by(RecipientType.sort_order, RecipientType.id))
     return _json(schemas.RecipientTypeListSchema, {"items": list(rows)})
@@ -287,17 +368,21 @@ def professions() -> Any:
 
 
 @bp.get("/teams")
-@operation(summary="Teams the caller works in, leads or commissions", tag="Reference data",
-           ok=(200, schemas.TeamListSchema),
-           description="Clinicians and team leads: their own teams. Commissioners: the teams of the "
-                       "providers they commission. Admins: every team.")
+@operation(
+    summary="Teams the caller works in, leads or commissions",
+    tag="Reference data",
+    ok=(200, schemas.TeamListSchema),
+    description="Clinicians and team leads: their own teams. Commissioners: the teams of the "
+    "providers they commission. Admins: every team.",
+)
 def teams() -> Any:
     user = _user()
     stmt = select(Team).order_by(Team.name, Team.id)
     if not user.is_admin:
         team_ids = sorted(user.clinician_team_ids | user.led_team_ids)
-        stmt = stmt.where(or_(Team.id.in_(team_ids),
-                              Team.organisation_id.in_(sorted(user.commissioned_organisation_ids))))
+        stmt = stmt.where(
+            or_(Team.id.in_(team_ids), Team.organisation_id.in_(sorted(user.commissioned_organisation_ids)))
+        )
     return _json(schemas.TeamListSchema, {"items": list(db.session.scalars(stmt))})
 
 
@@ -305,14 +390,21 @@ def teams() -> Any:
 
 
 @bp.get("/rollups")
-@operation(summary="Aggregate figures (what the dashboard and the workbook use)", tag="Aggregates",
-           query=schemas.RollupQuerySchema, ok=(200, schemas.RollupSchema), errors=(403, 404),
-           description=("Totals over a period, optionally grouped by up to three dimensions. What is "
-                        "added up depends on the caller's role: admins every record; team leads their "
-                        "teams; commissioners one provider they commission, with groups from fewer than "
-                        "the suppression threshold of distinct clinicians suppressed (all measures "
-                        "`null`, `suppressed: true`), and more groups hidden so that none can be worked "
-                        "out from the total; clinicians their own records."))
+@operation(
+    summary="Aggregate figures (what the dashboard and the workbook use)",
+    tag="Aggregates",
+    query=schemas.RollupQuerySchema,
+    ok=(200, schemas.RollupSchema),
+    errors=(403, 404),
+    description=(
+        "Totals over a period, optionally grouped by up to three dimensions. What is "
+        "added up depends on the caller's role: admins every record; team leads their "
+        "teams; commissioners one provider they commission, with groups from fewer than "
+        "the suppression threshold of distinct clinicians suppressed (all measures "
+        "`null`, `suppressed: true`), and more groups hidden so that none can be worked "
+        "out from the total; clinicians their own records."
+    ),
+)
 def rollups() -> Any:
     return _json(schemas.RollupSchema, rollup_for(_user(), _args(schemas.RollupQuerySchema)))
 
@@ -336,5 +428,12 @@ def _spec() -> dict[str, Any]:
 @bp.get("/docs")
 @operation(summary="This documentation as a web page", tag="Documentation", public=True)
 def docs() -> Any:
-    return render_template("api/docs.html", spec=_spec(), operations=operations_of, markdown=markdown_lite,
-                           type_of=type_of, constraints_of=constraints_of, inputs=INPUT_SCHEMAS)
+    return render_template(
+        "api/docs.html",
+        spec=_spec(),
+        operations=operations_of,
+        markdown=markdown_lite,
+        type_of=type_of,
+        constraints_of=constraints_of,
+        inputs=INPUT_SCHEMAS,
+    )

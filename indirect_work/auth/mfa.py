@@ -48,6 +48,7 @@ def needs_enrolment(user: User) -> bool:
 
 # TOTP ------------------------------------------------------------------------------------------
 
+
 def provisioning_uri(user: User) -> str:
     assert user.mfa_secret
     return pyotp.TOTP(user.mfa_secret).provisioning_uri(
@@ -63,7 +64,7 @@ def qr_code_data_uri(user: User) -> str:
 def grouped_secret(user: User) -> str:
     """The secret in groups of four, for typing into an app by hand."""
     secret = user.mfa_secret or ""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -100,6 +101,7 @@ def accept_totp(user: User, code: str, now: datetime | None = None) -> bool:
 
 # Recovery codes --------------------------------------------------------------------------------
 
+
 def _normalise_recovery(code: str) -> str:
     return re.sub(r"[\s-]", "", (code or "").lower())
 
@@ -121,9 +123,11 @@ def remaining_recovery_codes(user: User) -> int:
 
 
 def _unused_codes(user: User) -> list[RecoveryCode]:
-    return list(db.session.scalars(
-        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    ))
+    return list(
+        db.session.scalars(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+    )
 
 
 def accept_recovery_code(user: User, code: str) -> bool:
@@ -144,6 +148,7 @@ def accept_recovery_code(user: User, code: str) -> bool:
 
 
 # Checking a second factor ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FactorResult:
@@ -176,6 +181,7 @@ def check_second_factor(user: User, code: str, *, purpose: str) -> FactorResult:
 
 
 # Enrolment, turning off, admin reset -----------------------------------------------------------
+
 
 def start_enrolment(user: User) -> None:
     """Make a new secret; it only protects the account once a code from it is confirmed."""
@@ -228,5 +234,10 @@ def reset_by_admin(target: User, admin: User) -> None:
         raise Conflict("You cannot reset your own two-step verification; ask another administrator.")
     had_factor = target.mfa_enabled
     _clear_factor(target)
-    record_event("auth.mfa_reset", actor=admin, object_type="user", object_id=target.id,
-                 details={"email": target.email, "had_factor": had_factor})
+    record_event(
+        "auth.mfa_reset",
+        actor=admin,
+        object_type="user",
+        object_id=target.id,
+        details={"email": target.email, "had_factor": had_factor},
+    )

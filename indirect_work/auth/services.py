@@ -99,8 +99,12 @@ def create_user(
         user.role_assignments.append(role_assignment(role, scope_id))
     db.session.add(user)
     db.session.flush()
-    record_event("user.create", object_type="user", object_id=user.id,
-                 details={"email": email, "roles": [str(r) for r, _ in roles or []]})
+    record_event(
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        details={"email": email, "roles": [str(r) for r, _ in roles or []]},
+    )
     return user
 
 

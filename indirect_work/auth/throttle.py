@@ -34,11 +34,14 @@ def _window() -> timedelta:
 
 def recent_failures(key: str) -> int:
     """Failed attempts for ``key`` within the configured window."""
-    return db.session.scalar(
-        select(func.count()).select_from(AuthFailure).where(
-            AuthFailure.key == key, AuthFailure.occurred_at >= utcnow() - _window()
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuthFailure)
+            .where(AuthFailure.key == key, AuthFailure.occurred_at >= utcnow() - _window())
         )
-    ) or 0
+        or 0
+    )
 
 
 def is_throttled(key: str) -> bool:

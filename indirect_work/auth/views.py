@@ -40,9 +40,11 @@ def try_later() -> Any:
     """The 'too many attempts' page: 429 with Retry-After (the attempt was already audited)."""
     db.session.commit()
     minutes = max(1, retry_after_seconds() // 60)
-    response = render_template("auth/try_later.html", minutes=minutes), 429, {
-        "Retry-After": str(retry_after_seconds())
-    }
+    response = (
+        render_template("auth/try_later.html", minutes=minutes),
+        429,
+        {"Retry-After": str(retry_after_seconds())},
+    )
     return response
 
 
@@ -241,8 +243,13 @@ def mfa_setup() -> Any:
             return render_template("auth/mfa_recovery_codes.html", codes=codes, new_setup=True)
     elif request.method == "POST":
         status = 422
-    return render_template("auth/mfa_setup.html", form=form, qr=mfa.qr_code_data_uri(user),
-                           secret=mfa.grouped_secret(user), required=mfa.mfa_required(user)), status
+    return render_template(
+        "auth/mfa_setup.html",
+        form=form,
+        qr=mfa.qr_code_data_uri(user),
+        secret=mfa.grouped_secret(user),
+        required=mfa.mfa_required(user),
+    ), status
 
 
 def _reauth_with_code(template: str) -> tuple[ReauthCodeForm, Any]:
@@ -313,8 +320,11 @@ def mfa_reset(user_id: int) -> Any:
         flash(exc.message, "info")
     else:
         db.session.commit()
-        flash(f"Two-step verification has been reset for {target.full_name}. "
-              "They will set it up again when they next sign in.", "success")
+        flash(
+            f"Two-step verification has been reset for {target.full_name}. "
+            "They will set it up again when they next sign in.",
+            "success",
+        )
     return redirect(safe_next(request.form.get("next")) or url_for("auth.account"))
 
 

@@ -33,7 +33,8 @@ def nav_for(user: Any) -> list[NavItem]:
     """Entries the user may use, limited to endpoints that exist in this build."""
     endpoints = current_app.view_functions
     return [
-        item for item in NAV_ITEMS
+        item
+        for item in NAV_ITEMS
         if item.endpoint in endpoints and (item.permission is None or has_permission(user, item.permission))
     ]
 

@@ -133,16 +133,22 @@ def init_web(app: Flask) -> None:
     @app.before_request
     def _must_change_password() -> Any:
         """An admin-set password must be replaced before anything else is used."""
-        if (current_user.is_authenticated and current_user.must_change_password
-                and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+        ):
             return redirect(url_for("auth.change_password"))
         return None
 
     @app.before_request
     def _mfa_enrolment_required() -> Any:
         """A role that must use two-step verification reaches nothing else until it is set up."""
-        if (not current_user.is_authenticated or request.endpoint in MFA_SETUP_ENDPOINTS
-                or current_user.must_change_password):
+        if (
+            not current_user.is_authenticated
+            or request.endpoint in MFA_SETUP_ENDPOINTS
+            or current_user.must_change_password
+        ):
             return None
         from indirect_work.auth.mfa import needs_enrolment
 
@@ -171,5 +177,10 @@ def init_web(app: Flask) -> None:
 
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "static", "core.healthz"}
 MFA_SETUP_ENDPOINTS = {
-    "auth.mfa_start", "auth.mfa_setup", "auth.logout", "auth.logout_everywhere", "static", "core.healthz"
+    "auth.mfa_start",
+    "auth.mfa_setup",
+    "auth.logout",
+    "auth.logout_everywhere",
+    "static",
+    "core.healthz",
 }

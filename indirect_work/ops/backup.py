@@ -61,8 +61,12 @@ def backup_postgresql(url: str, output: Path) -> None:
         raise RuntimeError("pg_dump is not installed (apt-get install postgresql-client)")
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(partial), pg_command_url(url)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--file", str(partial), pg_command_url(url)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     partial.replace(output)
 
 

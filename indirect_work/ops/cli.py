@@ -32,8 +32,12 @@ def check_deploy_command() -> None:
 
 @click.command("backup")
 @with_appcontext
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write (SQLite: a database file; PostgreSQL: a pg_dump custom-format archive).",
+)
 def backup_command(output: Path) -> None:
     """Back up the database while the service keeps running."""
     from indirect_work.ops.backup import backup
@@ -68,6 +72,8 @@ def purge_expired_command(dry_run: bool) -> None:
     summary = purge_expired(dry_run=dry_run)
     db.session.commit()
     verb = "Would remove" if dry_run else "Removed"
-    click.echo(f"{verb} {summary.activities:,} activities dated before {summary.cutoff.isoformat()}, "
-               f"{summary.idempotency_records:,} old idempotency records and "
-               f"{summary.auth_failures:,} expired sign-in failures.")
+    click.echo(
+        f"{verb} {summary.activities:,} activities dated before {summary.cutoff.isoformat()}, "
+        f"{summary.idempotency_records:,} old idempotency records and "
+        f"{summary.auth_failures:,} expired sign-in failures."
+    )

@@ -37,9 +37,11 @@ def schema_problems() -> list[str]:
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = set(ScriptDirectory.from_config(config).get_heads())
     if current != heads:
-        return ["the database schema is not up to date (run: flask db upgrade); "
-                f"at {sorted(current) or 'none'}, "
-                f"expected {sorted(heads)}"]
+        return [
+            "the database schema is not up to date (run: flask db upgrade); "
+            f"at {sorted(current) or 'none'}, "
+            f"expected {sorted(heads)}"
+        ]
     return []
 
 
@@ -50,8 +52,9 @@ def account_problems() -> list[str]:
 
     if not inspect(db.engine).has_table("users"):
         return []
-    demo = db.session.scalar(select(func.count()).select_from(User).where(
-        User.email.in_(list(DEMO_ACCOUNTS.values()))))
+    demo = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email.in_(list(DEMO_ACCOUNTS.values())))
+    )
     return ["demonstration accounts exist (seed-demo was run): remove them"] if demo else []
 
 
@@ -59,8 +62,10 @@ def rate_limit_problems(app: Flask) -> list[str]:
     """API rate limits must be counted in one place for every worker, not per process."""
     uri = str(app.config.get("IW_API_RATE_LIMIT_STORAGE_URI") or "memory://")
     if uri.startswith("memory://"):
-        return ["API rate limits are counted per worker (IW_API_RATE_LIMIT_STORAGE_URI is memory://); "
-                "set it to a shared store such as redis://127.0.0.1:6379/0"]
+        return [
+            "API rate limits are counted per worker (IW_API_RATE_LIMIT_STORAGE_URI is memory://); "
+            "set it to a shared store such as redis://127.0.0.1:6379/0"
+        ]
     return []
 
 

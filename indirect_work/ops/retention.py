@@ -44,17 +44,36 @@ def purge_expired(*, today: date | None = None, dry_run: bool = False) -> PurgeS
     idempotency_before = utcnow() - timedelta(days=IDEMPOTENCY_KEEP_DAYS)
     if dry_run:
         activities = db.session.scalar(select(func.count()).select_from(Activity).where(expired)) or 0
-        idempotency = db.session.scalar(select(func.count()).select_from(IdempotencyRecord).where(
-            IdempotencyRecord.created_at < idempotency_before)) or 0
+        idempotency = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(IdempotencyRecord)
+                .where(IdempotencyRecord.created_at < idempotency_before)
+            )
+            or 0
+        )
         summary = PurgeSummary(cutoff, activities, idempotency, 0, dry_run=True)
     else:
         activities = db.session.execute(delete(Activity).where(expired)).rowcount or 0  # type: ignore[attr-defined]
-        idempotency = db.session.execute(delete(IdempotencyRecord).where(  # type: ignore[attr-defined]
-            IdempotencyRecord.created_at < idempotency_before)).rowcount or 0
+        idempotency = (
+            db.session.execute(
+                delete(IdempotencyRecord).where(  # type: ignore[attr-defined]
+                    IdempotencyRecord.created_at < idempotency_before
+                )
+            ).rowcount
+            or 0
+        )
         summary = PurgeSummary(cutoff, activities, idempotency, purge_expired_failures(), dry_run=False)
-    record_event("retention.purge", object_type="retention", details={
-        "cutoff": cutoff.isoformat(), "months": int(current_app.config["IW_RETENTION_MONTHS"]),
-        "activities": summary.activities, "idempotency_records": summary.idempotency_records,
-        "auth_failures": summary.auth_failures, "dry_run": dry_run,
-    })
+    record_event(
+        "retention.purge",
+        object_type="retention",
+        details={
+            "cutoff": cutoff.isoformat(),
+            "months": int(current_app.config["IW_RETENTION_MONTHS"]),
+            "activities": summary.activities,
+            "idempotency_records": summary.idempotency_records,
+            "auth_failures": summary.auth_failures,
+            "dry_run": dry_run,
+        },
+    )
     return summary

@@ -88,8 +88,9 @@ def get_team_for(user: User, team_id: int) -> Team:
 
 
 def _month_field(label: str, hint: str) -> StringField:
-    return StringField(label, description=hint, validators=[Optional()],
-                       filters=[lambda v: (v or "").strip()])
+    return StringField(
+        label, description=hint, validators=[Optional()], filters=[lambda v: (v or "").strip()]
+    )
 
 
 class DashboardFilterForm(FlaskForm):
@@ -109,17 +110,36 @@ class DashboardFilterForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(request.args, *args, **kwargs)
-        self.profession.choices = _choices("All professions", db.session.execute(
-            select(Profession.id, Profession.label).order_by(Profession.sort_order, Profession.label)))
-        self.category.choices = _choices("All categories", db.session.execute(
-            select(ActivityCategory.id, ActivityCategory.label)
-            .order_by(ActivityCategory.sort_order, ActivityCategory.label)))
-        self.activity_type.choices = _choices("All activity types", db.session.execute(
-            select(ActivityType.id, ActivityType.label, ActivityCategory.label).join(ActivityCategory)
-            .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.label)))
-        self.mechanism.choices = _choices("All mechanisms", db.session.execute(
-            select(ConsultationMechanism.code, ConsultationMechanism.label)
-            .order_by(ConsultationMechanism.sort_order)))
+        self.profession.choices = _choices(
+            "All professions",
+            db.session.execute(
+                select(Profession.id, Profession.label).order_by(Profession.sort_order, Profession.label)
+            ),
+        )
+        self.category.choices = _choices(
+            "All categories",
+            db.session.execute(
+                select(ActivityCategory.id, ActivityCategory.label).order_by(
+                    ActivityCategory.sort_order, ActivityCategory.label
+                )
+            ),
+        )
+        self.activity_type.choices = _choices(
+            "All activity types",
+            db.session.execute(
+                select(ActivityType.id, ActivityType.label, ActivityCategory.label)
+                .join(ActivityCategory)
+                .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.label)
+            ),
+        )
+        self.mechanism.choices = _choices(
+            "All mechanisms",
+            db.session.execute(
+                select(ConsultationMechanism.code, ConsultationMechanism.label).order_by(
+                    ConsultationMechanism.sort_order
+                )
+            ),
+        )
 
     def validate_start(self, field: StringField) -> None:
         _check_month(field)
@@ -150,8 +170,11 @@ class DashboardFilterForm(FlaskForm):
     def activity_filter(self, team: Team) -> ActivityFilter:
         start, end = self.period()
         return ActivityFilter(
-            start=start, end=end, team_ids=frozenset({team.id}),
-            profession_id=_int_or_none(self.profession.data), category_id=_int_or_none(self.category.data),
+            start=start,
+            end=end,
+            team_ids=frozenset({team.id}),
+            profession_id=_int_or_none(self.profession.data),
+            category_id=_int_or_none(self.category.data),
             activity_type_id=_int_or_none(self.activity_type.data),
             consultation_mechanism_code=self.mechanism.data or None,
         )
@@ -165,27 +188,42 @@ class RecordsFilterForm(DashboardFilterForm):
     """The dashboard filters plus the ones a chart segment can set: recipient, patient-specific, person."""
 
     recipient = SelectField("Recipient type", choices=[], default="")
-    patient_specific = SelectField("Patient-specific", default="", choices=[
-        SelectChoice("", "All"), SelectChoice("yes", "Patient-specific only"),
-        SelectChoice("no", "Not patient-specific")])
+    patient_specific = SelectField(
+        "Patient-specific",
+        default="",
+        choices=[
+            SelectChoice("", "All"),
+            SelectChoice("yes", "Patient-specific only"),
+            SelectChoice("no", "Not patient-specific"),
+        ],
+    )
     clinician = IntegerField("Clinician", validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.recipient.choices = _choices("All recipient types", db.session.execute(
-            select(RecipientType.id, RecipientType.label).order_by(RecipientType.sort_order)))
+        self.recipient.choices = _choices(
+            "All recipient types",
+            db.session.execute(
+                select(RecipientType.id, RecipientType.label).order_by(RecipientType.sort_order)
+            ),
+        )
 
     def activity_filter(self, team: Team) -> ActivityFilter:
         patient = {"yes": True, "no": False}.get(self.patient_specific.data or "")
-        return replace(super().activity_filter(team), recipient_type_id=_int_or_none(self.recipient.data),
-                       patient_specific=patient, clinician_id=self.clinician.data or None)
+        return replace(
+            super().activity_filter(team),
+            recipient_type_id=_int_or_none(self.recipient.data),
+            patient_specific=patient,
+            clinician_id=self.clinician.data or None,
+        )
 
 
 def _choices(all_label: str, rows: Iterable[Sequence[Any]]) -> list[SelectChoice]:
     """An "all" option, then one option per ``(value, label[, group])`` row."""
     options = [SelectChoice("", all_label)]
-    options += [SelectChoice(str(row[0]), str(row[1]), optgroup=row[2] if len(row) > 2 else None)
-                for row in rows]
+    options += [
+        SelectChoice(str(row[0]), str(row[1]), optgroup=row[2] if len(row) > 2 else None) for row in rows
+    ]
     return options
 
 
@@ -230,8 +268,15 @@ class Chart:
     stacked: bool = False
 
     def config(self) -> dict[str, Any]:
-        return {"type": self.kind, "unit": self.unit, "labels": self.labels, "datasets": self.datasets,
-                "horizontal": self.horizontal, "stacked": self.stacked, "title": self.title}
+        return {
+            "type": self.kind,
+            "unit": self.unit,
+            "labels": self.labels,
+            "datasets": self.datasets,
+            "horizontal": self.horizontal,
+            "stacked": self.stacked,
+            "title": self.title,
+        }
 
 
 def _hours(minutes: int) -> float:
@@ -242,8 +287,14 @@ def _hours_text(minutes: int) -> str:
     return f"{_hours(minutes):,.1f}"
 
 
-def _change(now: int | Decimal | None, before: int | Decimal | None, *, more: str = "more",
-            less: str = "fewer", points: bool = False) -> str:
+def _change(
+    now: int | Decimal | None,
+    before: int | Decimal | None,
+    *,
+    more: str = "more",
+    less: str = "fewer",
+    points: bool = False,
+) -> str:
     """How ``now`` compares with ``before``, in words (percentage points for shares)."""
     if now is None or before is None:
         return "No previous figure to compare"
@@ -264,23 +315,55 @@ def _share_text(share: Decimal | None) -> str:
 
 def headline_figures(now: Totals, before: Totals, link: Any) -> list[Figure]:
     return [
-        Figure("Activities", f"{now.activities:,}", f"{before.activities:,}",
-               _change(now.activities, before.activities), link()),
-        Figure("Hours", _hours_text(now.minutes), _hours_text(before.minutes),
-               _change(now.minutes, before.minutes, less="less"), link()),
-        Figure("People reached", f"{now.people_reached:,}", f"{before.people_reached:,}",
-               _change(now.people_reached, before.people_reached), link()),
-        Figure("Clinicians contributing", f"{now.clinicians:,}", f"{before.clinicians:,}",
-               _change(now.clinicians, before.clinicians), link()),
-        Figure("Patient-specific share of hours", _share_text(now.patient_specific_share),
-               _share_text(before.patient_specific_share),
-               _change(now.patient_specific_share, before.patient_specific_share, points=True),
-               link(patient_specific="yes")),
+        Figure(
+            "Activities",
+            f"{now.activities:,}",
+            f"{before.activities:,}",
+            _change(now.activities, before.activities),
+            link(),
+        ),
+        Figure(
+            "Hours",
+            _hours_text(now.minutes),
+            _hours_text(before.minutes),
+            _change(now.minutes, before.minutes, less="less"),
+            link(),
+        ),
+        Figure(
+            "People reached",
+            f"{now.people_reached:,}",
+            f"{before.people_reached:,}",
+            _change(now.people_reached, before.people_reached),
+            link(),
+        ),
+        Figure(
+            "Clinicians contributing",
+            f"{now.clinicians:,}",
+            f"{before.clinicians:,}",
+            _change(now.clinicians, before.clinicians),
+            link(),
+        ),
+        Figure(
+            "Patient-specific share of hours",
+            _share_text(now.patient_specific_share),
+            _share_text(before.patient_specific_share),
+            _change(now.patient_specific_share, before.patient_specific_share, points=True),
+            link(patient_specific="yes"),
+        ),
     ]
 
 
-def _single_series_chart(chart_id: str, title: str, rows: Sequence[RollupRow], *, param: str, link: Any,
-                         measure: str = "hours", hint: str = "", horizontal: bool = False) -> Chart:
+def _single_series_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[RollupRow],
+    *,
+    param: str,
+    link: Any,
+    measure: str = "hours",
+    hint: str = "",
+    horizontal: bool = False,
+) -> Chart:
     """A bar chart of one measure over one dimension; each bar and table row links to its records."""
     labels = [row.labels[0] for row in rows]
     urls = [link(**{param: row.keys[0]}) if row.keys[0] is not None else None for row in rows]
@@ -289,10 +372,25 @@ def _single_series_chart(chart_id: str, title: str, rows: Sequence[RollupRow], *
         unit, heading = "hours", "Hours"
     else:
         data, unit, heading = [row.people_reached for row in rows], "people", "People reached"
-    table = [(row.labels[0], [(f"{row.activities:,}", url), (_hours_text(row.minutes), url),
-                              (f"{row.people_reached:,}", url)]) for row, url in zip(rows, urls, strict=True)]
-    return Chart(chart_id, title, "bar", unit, labels, [{"label": heading, "data": data, "urls": urls}],
-                 ["Activities", "Hours", "People reached"], table, hint=hint, horizontal=horizontal)
+    table = [
+        (
+            row.labels[0],
+            [(f"{row.activities:,}", url), (_hours_text(row.minutes), url), (f"{row.people_reached:,}", url)],
+        )
+        for row, url in zip(rows, urls, strict=True)
+    ]
+    return Chart(
+        chart_id,
+        title,
+        "bar",
+        unit,
+        labels,
+        [{"label": heading, "data": data, "urls": urls}],
+        ["Activities", "Hours", "People reached"],
+        table,
+        hint=hint,
+        horizontal=horizontal,
+    )
 
 
 def _month_chart(by_month: Sequence[RollupRow], by_month_category: Sequence[RollupRow], link: Any) -> Chart:
@@ -307,20 +405,32 @@ def _month_chart(by_month: Sequence[RollupRow], by_month_category: Sequence[Roll
             cells[(row.keys[0], row.keys[1])] = row.minutes
     urls = {key: link(start=key[0], end=key[0], category=key[1]) for key in cells}
     datasets = [
-        {"label": label,
-         "data": [_hours(cells.get((m, cat_id), 0)) for m in months],
-         "urls": [urls.get((m, cat_id)) for m in months]}
+        {
+            "label": label,
+            "data": [_hours(cells.get((m, cat_id), 0)) for m in months],
+            "urls": [urls.get((m, cat_id)) for m in months],
+        }
         for cat_id, label in categories.items()
     ]
     rows = []
     for m, label, total in zip(months, labels, by_month, strict=True):
         row_cells: list[tuple[str, str | None]] = [
-            (_hours_text(cells.get((m, cat_id), 0)), urls.get((m, cat_id))) for cat_id in categories]
+            (_hours_text(cells.get((m, cat_id), 0)), urls.get((m, cat_id))) for cat_id in categories
+        ]
         row_cells.append((_hours_text(total.minutes), link(start=m, end=m)))
         rows.append((label, row_cells))
-    return Chart("hours-by-month", "Hours by month and category", "bar", "hours", labels, datasets,
-                 [*categories.values(), "All categories"], rows, stacked=True,
-                 hint="Months with no records show as zero.")
+    return Chart(
+        "hours-by-month",
+        "Hours by month and category",
+        "bar",
+        "hours",
+        labels,
+        datasets,
+        [*categories.values(), "All categories"],
+        rows,
+        stacked=True,
+        hint="Months with no records show as zero.",
+    )
 
 
 def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = None) -> dict[str, Any]:
@@ -339,24 +449,44 @@ def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = 
     now, before = totals(f), totals(previous_period(f))
     by_month = monthly_rollup(f)
     charts = [
-        _single_series_chart("hours-by-category", "Hours by category", rollup(f, [Dimension.CATEGORY]),
-                             param="category", link=link),
-        _month_chart(by_month, monthly_rollup(f, [Dimension.CATEGORY]), link),
-        _single_series_chart("hours-by-profession", "Hours by profession", rollup(f, [Dimension.PROFESSION]),
-                             param="profession", link=link, horizontal=True),
         _single_series_chart(
-            "reach-by-recipient", "People reached by recipient type", rollup(f, [Dimension.RECIPIENT_TYPE]),
-            param="recipient", link=link, measure="people", horizontal=True,
+            "hours-by-category",
+            "Hours by category",
+            rollup(f, [Dimension.CATEGORY]),
+            param="category",
+            link=link,
+        ),
+        _month_chart(by_month, monthly_rollup(f, [Dimension.CATEGORY]), link),
+        _single_series_chart(
+            "hours-by-profession",
+            "Hours by profession",
+            rollup(f, [Dimension.PROFESSION]),
+            param="profession",
+            link=link,
+            horizontal=True,
+        ),
+        _single_series_chart(
+            "reach-by-recipient",
+            "People reached by recipient type",
+            rollup(f, [Dimension.RECIPIENT_TYPE]),
+            param="recipient",
+            link=link,
+            measure="people",
+            horizontal=True,
             hint="An activity with several recipient types counts under each, so these can add up to more "
-                 "than the total."),
+            "than the total.",
+        ),
     ]
     this_month = month_start(today or date.today())
     check_months = [add_months(this_month, -1), this_month]
     period_months = months_between(f.start, min(f.end, month_end(this_month)))
     states = _locks.lock_states(team.id, [*period_months, *check_months])
     history = _locks.lock_history(team.id, limit=10)
-    names = _locks.user_names([s.locked_by_id for s in states.values()]
-                              + [s.unlocked_by_id for s in states.values()] + [e.actor_id for e in history])
+    names = _locks.user_names(
+        [s.locked_by_id for s in states.values()]
+        + [s.unlocked_by_id for s in states.values()]
+        + [e.actor_id for e in history]
+    )
     return {
         "filter": f,
         "previous": previous_period(f),
@@ -370,8 +500,9 @@ def build_dashboard(team: Team, form: DashboardFilterForm, today: date | None = 
         "names": names,
         "can_lock": _locks.can_lock_team(current_user, team.id),
         "records_url": link(),
-        "member_link": lambda user_id, month: link(start=month.strftime("%Y-%m"), end=month.strftime("%Y-%m"),
-                                                   clinician=user_id),
+        "member_link": lambda user_id, month: link(
+            start=month.strftime("%Y-%m"), end=month.strftime("%Y-%m"), clinician=user_id
+        ),
     }
 
 
@@ -402,10 +533,17 @@ def team_dashboard(team_id: int) -> Any:
     team = get_team_for(current_user, team_id)
     form = DashboardFilterForm()
     if not form.validate():
-        return render_template("reports/dashboard.html", team=team, form=form, page=None,
-                               teams=_visible_teams()), 400
-    return render_template("reports/dashboard.html", team=team, form=form, page=build_dashboard(team, form),
-                           teams=_visible_teams(), format_month=format_month)
+        return render_template(
+            "reports/dashboard.html", team=team, form=form, page=None, teams=_visible_teams()
+        ), 400
+    return render_template(
+        "reports/dashboard.html",
+        team=team,
+        form=form,
+        page=build_dashboard(team, form),
+        teams=_visible_teams(),
+        format_month=format_month,
+    )
 
 
 def _records_filter(team_id: int) -> tuple[Team, RecordsFilterForm, ActivityFilter | None]:
@@ -423,10 +561,12 @@ def _clinician_name(team: Team, user_id: int | None) -> str | None:
     if not user_id:
         return None
     member = select(RoleAssignment.user_id).where(RoleAssignment.team_id == team.id)
-    has_records = select(Activity.clinician_id).where(Activity.team_id == team.id,
-                                                      Activity.clinician_id == user_id)
-    return db.session.scalar(select(User.full_name).where(
-        User.id == user_id, User.id.in_(member.union(has_records))))
+    has_records = select(Activity.clinician_id).where(
+        Activity.team_id == team.id, Activity.clinician_id == user_id
+    )
+    return db.session.scalar(
+        select(User.full_name).where(User.id == user_id, User.id.in_(member.union(has_records)))
+    )
 
 
 @bp.get("/dashboard/teams/<int:team_id>/records")
@@ -436,39 +576,78 @@ def records(team_id: int) -> Any:
     team, form, f = _records_filter(team_id)
     if f is None:
         return _invalid_filters(team, form)
-    page = db.paginate(filtered_activities(f).options(*_record_loads()), per_page=PAGE_SIZE,
-                       max_per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        filtered_activities(f).options(*_record_loads()),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
+    )
     args = form.query_args()
     back_args = {k: v for k, v in args.items() if k in DashboardFilterForm.FIELDS}
-    return render_template("reports/dashboard_records.html", team=team, form=form, page=page, filter=f,
-                           summary=totals(f), args=args, back_args=back_args,
-                           clinician_name=_clinician_name(team, f.clinician_id))
+    return render_template(
+        "reports/dashboard_records.html",
+        team=team,
+        form=form,
+        page=page,
+        filter=f,
+        summary=totals(f),
+        args=args,
+        back_args=back_args,
+        clinician_name=_clinician_name(team, f.clinician_id),
+    )
 
 
 def _record_loads() -> list[Any]:
-    return [selectinload(Activity.clinician).selectinload(User.profession),
-            selectinload(Activity.activity_type).selectinload(ActivityType.category),
-            selectinload(Activity.consultation_mechanism), selectinload(Activity.recipient_types)]
+    return [
+        selectinload(Activity.clinician).selectinload(User.profession),
+        selectinload(Activity.activity_type).selectinload(ActivityType.category),
+        selectinload(Activity.consultation_mechanism),
+        selectinload(Activity.recipient_types),
+    ]
 
 
-CSV_HEADER = ["Date", "Start time", "Clinician", "Staff local identifier", "Profession", "Category",
-              "Activity type", "Patient-specific", "Duration (minutes)", "Consultation mechanism",
-              "Recipient types", "People reached", "Service request identifier", "Note", "Source",
-              "Recorded at (UTC)"]
+CSV_HEADER = [
+    "Date",
+    "Start time",
+    "Clinician",
+    "Staff local identifier",
+    "Profession",
+    "Category",
+    "Activity type",
+    "Patient-specific",
+    "Duration (minutes)",
+    "Consultation mechanism",
+    "Recipient types",
+    "People reached",
+    "Service request identifier",
+    "Note",
+    "Source",
+    "Recorded at (UTC)",
+]
 
 
 def _csv_rows(f: ActivityFilter) -> Iterator[list[Any]]:
     stmt = filtered_activities(f).options(*_record_loads()).execution_options(yield_per=500)
     for a in db.session.scalars(stmt):
         clinician = a.clinician
-        yield [a.activity_on.isoformat(), a.start_time.strftime("%H:%M") if a.start_time else "",
-               clinician.full_name, clinician.staff_local_id or "",
-               clinician.profession.label if clinician.profession else "", a.activity_type.category.label,
-               a.activity_type.label, "Yes" if a.activity_type.is_patient_specific else "No",
-               a.duration_minutes, a.consultation_mechanism.label,
-               "; ".join(r.label for r in a.recipient_types), a.people_reached,
-               a.service_request_id or "", a.note or "", a.source,
-               a.created_at.strftime("%Y-%m-%d %H:%M:%S")]
+        yield [
+            a.activity_on.isoformat(),
+            a.start_time.strftime("%H:%M") if a.start_time else "",
+            clinician.full_name,
+            clinician.staff_local_id or "",
+            clinician.profession.label if clinician.profession else "",
+            a.activity_type.category.label,
+            a.activity_type.label,
+            "Yes" if a.activity_type.is_patient_specific else "No",
+            a.duration_minutes,
+            a.consultation_mechanism.label,
+            "; ".join(r.label for r in a.recipient_types),
+            a.people_reached,
+            a.service_request_id or "",
+            a.note or "",
+            a.source,
+            a.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        ]
 
 
 @bp.get("/dashboard/teams/<int:team_id>/records.csv")
@@ -479,13 +658,20 @@ def records_csv(team_id: int) -> Any:
     if f is None:
         return _invalid_filters(team, form)
     count = totals(f).activities
-    record_event("activity.export", object_type="team", object_id=team.id,
-                 details={"format": "csv", "rows": count, "filters": form.query_args()})
+    record_event(
+        "activity.export",
+        object_type="team",
+        object_id=team.id,
+        details={"format": "csv", "rows": count, "filters": form.query_args()},
+    )
     db.session.commit()
     safe_id = re.sub(r"[^A-Za-z0-9_-]+", "-", team.local_id)
     filename = f"indirect-work_{safe_id}_records_{date.today().isoformat()}.csv"
-    return Response(stream_with_context(iter_csv(CSV_HEADER, _csv_rows(f))), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        stream_with_context(iter_csv(CSV_HEADER, _csv_rows(f))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 from indirect_work.reports import locks as _locks  # noqa: E402,F401  (registers the lock views on ``bp``)

@@ -53,8 +53,9 @@ def lock_states(team_id: int, months: Sequence[date]) -> dict[date, MonthLock]:
     wanted = sorted({month_start(m) for m in months})
     if not wanted:
         return {}
-    locks = db.session.scalars(select(MonthLock).where(MonthLock.team_id == team_id,
-                                                       MonthLock.month.in_(wanted)))
+    locks = db.session.scalars(
+        select(MonthLock).where(MonthLock.team_id == team_id, MonthLock.month.in_(wanted))
+    )
     return {lock.month: lock for lock in locks}
 
 
@@ -64,16 +65,25 @@ def lock_history(team_id: int, limit: int = 20) -> list[AuditEvent]:
     ids_as_text = [str(i) for i in db.session.scalars(lock_ids)]
     if not ids_as_text:
         return []
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action.in_(LOCK_ACTIONS), AuditEvent.object_type == "month_lock",
-                                 AuditEvent.object_id.in_(ids_as_text))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action.in_(LOCK_ACTIONS),
+                AuditEvent.object_type == "month_lock",
+                AuditEvent.object_id.in_(ids_as_text),
+            )
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _lock_row(team_id: int, month: date) -> MonthLock | None:
     """The team's lock record for the month, held for update (PostgreSQL) so changes do not cross."""
-    return db.session.scalar(select(MonthLock).where(MonthLock.team_id == team_id, MonthLock.month == month)
-                             .with_for_update())
+    return db.session.scalar(
+        select(MonthLock).where(MonthLock.team_id == team_id, MonthLock.month == month).with_for_update()
+    )
 
 
 def lock_month(*, user: User, team: Team, month: date, today: date | None = None) -> MonthLock:
@@ -102,8 +112,13 @@ def lock_month(*, user: User, team: Team, month: date, today: date | None = None
     lock.locked_at = utcnow()
     lock.locked_by_id = user.id
     db.session.flush()
-    record_event("month.lock", actor=user, object_type="month_lock", object_id=lock.id,
-                 details={"team_id": team.id, "month": month.strftime("%Y-%m")})
+    record_event(
+        "month.lock",
+        actor=user,
+        object_type="month_lock",
+        object_id=lock.id,
+        details={"team_id": team.id, "month": month.strftime("%Y-%m")},
+    )
     return lock
 
 
@@ -130,8 +145,13 @@ def unlock_month(*, user: User, team: Team, month: date, reason: str) -> MonthLo
     lock.unlocked_by_id = user.id
     lock.unlock_reason = reason
     db.session.flush()
-    record_event("month.unlock", actor=user, object_type="month_lock", object_id=lock.id,
-                 details={"team_id": team.id, "month": month.strftime("%Y-%m"), "reason": reason})
+    record_event(
+        "month.unlock",
+        actor=user,
+        object_type="month_lock",
+        object_id=lock.id,
+        details={"team_id": team.id, "month": month.strftime("%Y-%m"), "reason": reason},
+    )
     return lock
 
 
@@ -146,8 +166,10 @@ class UnlockForm(FlaskForm):
     reason = TextAreaField(
         "Why are you unlocking this month?",
         description="For example, which records need correcting. This is kept in the audit log.",
-        validators=[DataRequired("Enter why the month is being unlocked"),
-                    Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer")],
+        validators=[
+            DataRequired("Enter why the month is being unlocked"),
+            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
+        ],
     )
 
 
@@ -182,8 +204,10 @@ def lock(team_id: int, month_text: str) -> Any:
         flash(next(iter(exc.fields.values()))[0] if exc.fields else exc.message, "warning")
         return _back_to_dashboard(team)
     db.session.commit()
-    flash(f"{format_month(month)} is locked for {team.name}. Only an admin can change its records now.",
-          "success")
+    flash(
+        f"{format_month(month)} is locked for {team.name}. Only an admin can change its records now.",
+        "success",
+    )
     return _back_to_dashboard(team)
 
 
@@ -202,12 +226,21 @@ def unlock(team_id: int, month_text: str) -> Any:
             form.reason.errors = list(form.reason.errors) + exc.fields.get("reason", [])
         else:
             db.session.commit()
-            flash(f"{format_month(month)} is unlocked for {team.name}. "
-                  "Lock it again once the records are right.", "success")
+            flash(
+                f"{format_month(month)} is unlocked for {team.name}. "
+                "Lock it again once the records are right.",
+                "success",
+            )
             return redirect(url_for("reports.team_dashboard", team_id=team.id))
     status = 422 if form.errors else 200
-    return render_template("reports/dashboard_unlock.html", team=team, month=month, form=form, lock=current,
-                           users=user_names([current.locked_by_id] if current else [])), status
+    return render_template(
+        "reports/dashboard_unlock.html",
+        team=team,
+        month=month,
+        form=form,
+        lock=current,
+        users=user_names([current.locked_by_id] if current else []),
+    ), status
 
 
 def user_names(user_ids: Sequence[int | None]) -> dict[int, str]:

@@ -15,10 +15,19 @@ from indirect_work.audit.services import record_event
 from tests.admin.conftest import events
 
 
-def add_event(db, action, *, actor_email="someone@example.org", object_type="team", object_id=1,
-              details=None, days_ago=0):
-    event = record_event(action, actor_email=actor_email, object_type=object_type, object_id=object_id,
-                         details=details or {})
+def add_event(
+    db,
+    action,
+    *,
+    actor_email="someone@example.org",
+    object_type="team",
+    object_id=1,
+    details=None,
+    days_ago=0,
+):
+    event = record_event(
+        action, actor_email=actor_email, object_type=object_type, object_id=object_id, details=details or {}
+    )
     event.occurred_at = datetime.now(UTC) - timedelta(days=days_ago)
     db.session.flush()
     return event
@@ -29,8 +38,13 @@ def rows(response):
 
 
 def test_audit_page_shows_who_what_and_the_field_changes(client, db, admin):
-    add_event(db, "team.update", actor_email="lead.admin@example.org", object_id=7,
-              details={"name": ["Old team", "New team"]})
+    add_event(
+        db,
+        "team.update",
+        actor_email="lead.admin@example.org",
+        object_id=7,
+        details={"name": ["Old team", "New team"]},
+    )
     html = client.get("/admin/audit?object_type=team&object_id=7").get_data(as_text=True)
     assert "lead.admin@example.org" in html and "team.update" in html
     assert "Old team → New team" in html.replace("&#x2192;", "→")
@@ -63,8 +77,13 @@ def test_audit_is_paginated(client, db, admin):
 
 
 def test_csv_export_is_filtered_formula_safe_and_audited(client, db, admin):
-    add_event(db, "team.update", actor_email="=cmd@example.org", object_id=3,
-              details={"name": ["A", "=HYPERLINK(1)"], "password": "leaked"})
+    add_event(
+        db,
+        "team.update",
+        actor_email="=cmd@example.org",
+        object_id=3,
+        details={"name": ["A", "=HYPERLINK(1)"], "password": "leaked"},
+    )
     add_event(db, "user.update", actor_email="other@example.org", object_type="user", object_id=3)
     response = client.get("/admin/audit/export.csv?action=team.update")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -80,8 +99,9 @@ def test_csv_export_is_filtered_formula_safe_and_audited(client, db, admin):
 
 def test_admin_changes_appear_in_the_trail(client, db, make, admin):
     org = make.organisation(name="Before")
-    client.post_form(f"/admin/organisations/{org.id}/edit", {"ods_code": org.ods_code, "name": "After",
-                                                              "is_active": "y"})
+    client.post_form(
+        f"/admin/organisations/{org.id}/edit", {"ods_code": org.ods_code, "name": "After", "is_active": "y"}
+    )
     html = client.get(f"/admin/audit?object_type=organisation&object_id={org.id}").get_data(as_text=True)
     assert "organisation.update" in html and admin.email in html
     assert "Before → After" in html.replace("&#x2192;", "→")
@@ -89,8 +109,10 @@ def test_admin_changes_appear_in_the_trail(client, db, make, admin):
 
 def test_the_audit_table_refuses_update_and_delete(db):
     event = add_event(db, "team.update")
-    for statement in (update(AuditEvent).where(AuditEvent.id == event.id).values(action="tampered"),
-                      delete(AuditEvent).where(AuditEvent.id == event.id)):
+    for statement in (
+        update(AuditEvent).where(AuditEvent.id == event.id).values(action="tampered"),
+        delete(AuditEvent).where(AuditEvent.id == event.id),
+    ):
         with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
             db.session.execute(statement)
     db.session.expire_all()
@@ -103,6 +125,7 @@ def test_postgres_trigger_stops_raw_sql_too(db, db_backend):
     event = add_event(db, "team.update")
     with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event.id})
-    triggers = db.session.scalars(text(
-        "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal")).all()
+    triggers = db.session.scalars(
+        text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass AND NOT tgisinternal")
+    ).all()
     assert "audit_events_append_only" in triggers

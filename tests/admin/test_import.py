@@ -12,8 +12,10 @@ from indirect_work.audit.models import AuditEvent
 from indirect_work.auth.models import Role, User
 from tests.admin.conftest import events
 
-HEADER = "email,full_name,staff_local_id,profession,organisation,clinician_teams,lead_teams,default_team," \
-         "commissioner_for,admin\n"
+HEADER = (
+    "email,full_name,staff_local_id,profession,organisation,clinician_teams,lead_teams,default_team,"
+    "commissioner_for,admin\n"
+)
 
 
 def upload(client, text, name="people.csv"):
@@ -22,8 +24,9 @@ def upload(client, text, name="people.csv"):
 
 def confirm(client, preview_response):
     html = preview_response.get_data(as_text=True)
-    match = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', html) or \
-        re.search(r'id="csv_text" name="csv_text" type="hidden" value="([^"]*)"', html)
+    match = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', html) or re.search(
+        r'id="csv_text" name="csv_text" type="hidden" value="([^"]*)"', html
+    )
     assert match, "no confirm form on the preview"
     return client.post_form("/admin/people/import/confirm", {"csv_text": unescape(match.group(1))})
 
@@ -38,18 +41,24 @@ def audit_count(db):
 
 
 def mixed_file(org, team, lead_team):
-    return HEADER + "\n".join([
-        f"new.person@example.org,New Person,ESR1,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
-        f"lead.person@example.org,Lead Person,,Clinical psychologist,{org.ods_code},{team.local_id},"
-        f"{lead_team.local_id},{lead_team.local_id},,",
-        f"existing@example.org,Existing Renamed,ESR9,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
-        f"same@example.org,Same Person,ESR8,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
-        f"bad-team@example.org,Bad Team,,,{org.ods_code},NOPE,,,,",
-        "not-an-email,No Email,,,,,,,,",
-        f"new.person@example.org,Twice In File,,,{org.ods_code},,,,,",
-        "bad-admin@example.org,Bad Admin,,,,,,,,maybe",
-        f"commissioner@example.org,Commissioner,,,,,,,{org.ods_code},",
-    ]) + "\n"
+    return (
+        HEADER
+        + "\n".join(
+            [
+                f"new.person@example.org,New Person,ESR1,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
+                f"lead.person@example.org,Lead Person,,Clinical psychologist,{org.ods_code},{team.local_id},"
+                f"{lead_team.local_id},{lead_team.local_id},,",
+                f"existing@example.org,Existing Renamed,ESR9,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
+                f"same@example.org,Same Person,ESR8,CLIN_PSY,{org.ods_code},{team.local_id},,,,no",
+                f"bad-team@example.org,Bad Team,,,{org.ods_code},NOPE,,,,",
+                "not-an-email,No Email,,,,,,,,",
+                f"new.person@example.org,Twice In File,,,{org.ods_code},,,,,",
+                "bad-admin@example.org,Bad Admin,,,,,,,,maybe",
+                f"commissioner@example.org,Commissioner,,,,,,,{org.ods_code},",
+            ]
+        )
+        + "\n"
+    )
 
 
 def setup_people(make):
@@ -66,8 +75,17 @@ def test_preview_reports_each_row_and_changes_nothing(client, db, make, admin):
     before_events = audit_count(db)
     response = upload(client, mixed_file(org, team, lead_team))
     assert response.status_code == 200
-    assert statuses(response) == {"2": "new", "3": "new", "4": "update", "5": "unchanged", "6": "error",
-                                  "7": "error", "8": "error", "9": "error", "10": "new"}
+    assert statuses(response) == {
+        "2": "new",
+        "3": "new",
+        "4": "update",
+        "5": "unchanged",
+        "6": "error",
+        "7": "error",
+        "8": "error",
+        "9": "error",
+        "10": "new",
+    }
     html = response.get_data(as_text=True)
     assert f"{org.ods_code} has no team with identifier NOPE" in html
     assert "appears earlier in the file" in html and "write yes or no" in html
@@ -149,7 +167,8 @@ def test_template_lists_every_column(client, admin):
 
 
 def test_confirm_needs_the_csrf_token(client, db, admin):
-    response = client.post_form("/admin/people/import/confirm",
-                                {"csv_text": "email,full_name\nx@example.org,X\n"}, csrf=False)
+    response = client.post_form(
+        "/admin/people/import/confirm", {"csv_text": "email,full_name\nx@example.org,X\n"}, csrf=False
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None

@@ -20,8 +20,14 @@ def shown_password(response):
 
 
 def person_form(**overrides):
-    data = {"full_name": "Priya Shah", "email": "Priya.Shah@Example.org", "staff_local_id": "ESR123",
-            "organisation_id": "", "profession_id": "", "default_team_id": ""}
+    data = {
+        "full_name": "Priya Shah",
+        "email": "Priya.Shah@Example.org",
+        "staff_local_id": "ESR123",
+        "organisation_id": "",
+        "profession_id": "",
+        "default_team_id": "",
+    }
     data.update(overrides)
     return data
 
@@ -32,10 +38,15 @@ def user_by_email(db, email):
 
 def test_create_person_with_roles_and_one_time_password(app, client, db, make, admin):
     team, other = make.team(), make.team()
-    response = client.post_form("/admin/people/new", person_form(
-        organisation_id=team.organisation_id, profession_id=make.profession().id,
-        clinician_team_ids=[team.id, other.id], lead_team_ids=[other.id],
-    ))
+    response = client.post_form(
+        "/admin/people/new",
+        person_form(
+            organisation_id=team.organisation_id,
+            profession_id=make.profession().id,
+            clinician_team_ids=[team.id, other.id],
+            lead_team_ids=[other.id],
+        ),
+    )
     assert response.status_code == 200
     password = shown_password(response)
     user = user_by_email(db, "priya.shah@example.org")
@@ -52,9 +63,14 @@ def test_create_person_with_roles_and_one_time_password(app, client, db, make, a
 def test_person_form_errors_keep_what_was_typed(client, db, make, admin):
     make.user(email="taken@example.org")
     team = make.team()
-    response = client.post_form("/admin/people/new", person_form(
-        email="taken@example.org", full_name="Typed Name", default_team_id=team.id,
-    ))
+    response = client.post_form(
+        "/admin/people/new",
+        person_form(
+            email="taken@example.org",
+            full_name="Typed Name",
+            default_team_id=team.id,
+        ),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Another person already uses this email address" in html and 'href="#email"' in html
@@ -68,11 +84,19 @@ def test_edit_person_changes_roles_with_a_field_diff(client, db, make, admin):
     team, other = make.team(), make.team()
     user = make.clinician(team, full_name="Sam Lee")
     org = team.organisation
-    response = client.post_form(f"/admin/people/{user.id}/edit", person_form(
-        full_name="Sam Lee", email=user.email, staff_local_id=user.staff_local_id,
-        organisation_id=org.id, profession_id=user.profession_id, default_team_id=other.id,
-        clinician_team_ids=[other.id], commissioner_org_ids=[org.id],
-    ))
+    response = client.post_form(
+        f"/admin/people/{user.id}/edit",
+        person_form(
+            full_name="Sam Lee",
+            email=user.email,
+            staff_local_id=user.staff_local_id,
+            organisation_id=org.id,
+            profession_id=user.profession_id,
+            default_team_id=other.id,
+            clinician_team_ids=[other.id],
+            commissioner_org_ids=[org.id],
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.clinician_team_ids == {other.id} and user.commissioned_organisation_ids == {org.id}
@@ -81,13 +105,23 @@ def test_edit_person_changes_roles_with_a_field_diff(client, db, make, admin):
     assert (old_team, new_team) == (f"{org.ods_code}/{team.local_id}", f"{org.ods_code}/{other.local_id}")
     old_roles, new_roles = event.details["roles"]
     assert old_roles == [f"clinician of {org.ods_code}/{team.local_id}"]
-    assert sorted(new_roles) == sorted([f"clinician of {org.ods_code}/{other.local_id}",
-                                        f"commissioner for {org.ods_code}"])
-    same = client.post_form(f"/admin/people/{user.id}/edit", person_form(
-        full_name="Sam Lee", email=user.email, staff_local_id=user.staff_local_id,
-        organisation_id=org.id, profession_id=user.profession_id, default_team_id=other.id,
-        clinician_team_ids=[other.id], commissioner_org_ids=[org.id],
-    ), follow_redirects=True)
+    assert sorted(new_roles) == sorted(
+        [f"clinician of {org.ods_code}/{other.local_id}", f"commissioner for {org.ods_code}"]
+    )
+    same = client.post_form(
+        f"/admin/people/{user.id}/edit",
+        person_form(
+            full_name="Sam Lee",
+            email=user.email,
+            staff_local_id=user.staff_local_id,
+            organisation_id=org.id,
+            profession_id=user.profession_id,
+            default_team_id=other.id,
+            clinician_team_ids=[other.id],
+            commissioner_org_ids=[org.id],
+        ),
+        follow_redirects=True,
+    )
     assert "Nothing was changed" in same.get_data(as_text=True)
     assert len(events(db, "user.update", user.id)) == 1
 
@@ -112,8 +146,9 @@ def test_deactivation_signs_the_person_out_of_an_open_session(app, client, db, m
 def test_admin_cannot_lock_themselves_out(client, db, admin):
     refused = client.post_form(f"/admin/people/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account" in refused.get_data(as_text=True)
-    demote = client.post_form(f"/admin/people/{admin.id}/edit", person_form(
-        full_name=admin.full_name, email=admin.email))
+    demote = client.post_form(
+        f"/admin/people/{admin.id}/edit", person_form(full_name=admin.full_name, email=admin.email)
+    )
     assert demote.status_code == 422
     assert "cannot remove your own administrator role" in demote.get_data(as_text=True)
     db.session.expire_all()
@@ -162,10 +197,14 @@ def test_role_change_signs_the_person_out_but_not_an_admin_editing_self(app, cli
     lead = make.lead(team)
     theirs = app.test_client()
     login(lead, target=theirs)
-    client.post_form(f"/admin/people/{lead.id}/edit", person_form(
-        full_name=lead.full_name, email=lead.email, clinician_team_ids=[team.id]))
+    client.post_form(
+        f"/admin/people/{lead.id}/edit",
+        person_form(full_name=lead.full_name, email=lead.email, clinician_team_ids=[team.id]),
+    )
     assert theirs.get("/account/password").status_code == 302  # no longer a lead: signed out
-    own = client.post_form(f"/admin/people/{admin.id}/edit", person_form(
-        full_name=admin.full_name, email="ada.renamed@example.org", is_admin="y"))
+    own = client.post_form(
+        f"/admin/people/{admin.id}/edit",
+        person_form(full_name=admin.full_name, email="ada.renamed@example.org", is_admin="y"),
+    )
     assert own.status_code == 302
     assert client.get("/admin/").status_code == 200

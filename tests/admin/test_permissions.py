@@ -42,8 +42,9 @@ def test_every_admin_route_is_forbidden_to_other_roles(app, client, make, login,
         response = client.open(url, method=method, data={"csrf_token": client.csrf_token()})
         assert response.status_code == 403, f"{method} {url} answered {response.status_code} to a {role}"
     assert db.session.scalar(select(func.count()).where(ActivityType.is_active.is_(False))) == retired_before
-    assert not db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action.like("activity_type.%")))
+    assert not db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("activity_type.%"))
+    )
 
 
 def test_every_admin_route_sends_anonymous_users_to_sign_in(app, client):

@@ -9,8 +9,13 @@ from tests.admin.conftest import events
 
 
 def form(**overrides):
-    data = {"code": "SPORT_PSY", "label": "Sport and exercise psychologist", "group": "Psychologists",
-            "staff_group_code": "03", "is_active": "y"}
+    data = {
+        "code": "SPORT_PSY",
+        "label": "Sport and exercise psychologist",
+        "group": "Psychologists",
+        "staff_group_code": "03",
+        "is_active": "y",
+    }
     data.update(overrides)
     return data
 
@@ -24,8 +29,9 @@ def test_add_profession_with_staff_group_and_audit(client, db, admin):
 
 
 def test_profession_errors_are_shown_next_to_fields(client, db, admin):
-    response = client.post_form("/admin/professions/new", form(code="CLIN_PSY", staff_group_code="3x",
-                                                               label="Typed"))
+    response = client.post_form(
+        "/admin/professions/new", form(code="CLIN_PSY", staff_group_code="3x", label="Typed")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "already used by another entry" in html and "2-digit MHSDS staff group code" in html
@@ -35,12 +41,20 @@ def test_profession_errors_are_shown_next_to_fields(client, db, admin):
 def test_used_profession_keeps_its_code_and_retiring_hides_it_from_new_people(client, db, make, admin):
     clinician = make.clinician()
     profession = clinician.profession
-    refused = client.post_form(f"/admin/professions/{profession.id}/edit",
-                               form(code="RENAMED", label=profession.label, group=profession.group))
+    refused = client.post_form(
+        f"/admin/professions/{profession.id}/edit",
+        form(code="RENAMED", label=profession.label, group=profession.group),
+    )
     assert refused.status_code == 422 and "The code cannot change" in refused.get_data(as_text=True)
-    retired = client.post_form(f"/admin/professions/{profession.id}/edit", {
-        "code": profession.code, "label": profession.label, "group": profession.group,
-        "staff_group_code": profession.staff_group_code})  # "offered" box unticked
+    retired = client.post_form(
+        f"/admin/professions/{profession.id}/edit",
+        {
+            "code": profession.code,
+            "label": profession.label,
+            "group": profession.group,
+            "staff_group_code": profession.staff_group_code,
+        },
+    )  # "offered" box unticked
     assert retired.status_code == 302
     assert events(db, "profession.update", profession.id)[0].details == {"is_active": [True, False]}
     new_person = client.get("/admin/people/new").get_data(as_text=True)

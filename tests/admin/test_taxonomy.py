@@ -10,8 +10,14 @@ from tests.admin.conftest import events
 
 
 def new_type(client, category, **overrides):
-    data = {"category_id": category.id, "code": "CONSULT_SCHOOL", "label": "Consultation to a school",
-            "description": "Advice to school staff", "mhsds_target": "LOCAL", "snomed_concept_id": ""}
+    data = {
+        "category_id": category.id,
+        "code": "CONSULT_SCHOOL",
+        "label": "Consultation to a school",
+        "description": "Advice to school staff",
+        "mhsds_target": "LOCAL",
+        "snomed_concept_id": "",
+    }
     data.update(overrides)
     return client.post_form("/admin/taxonomy/types/new", data)
 
@@ -25,8 +31,14 @@ def consultation(db):
 
 
 def test_add_activity_type_puts_it_in_the_log_form_and_audits_it(client, db, admin):
-    response = new_type(client, consultation(db), code="consult_school", is_patient_specific="y",
-                        mhsds_target="MHS204", snomed_concept_id="404684003")
+    response = new_type(
+        client,
+        consultation(db),
+        code="consult_school",
+        is_patient_specific="y",
+        mhsds_target="MHS204",
+        snomed_concept_id="404684003",
+    )
     assert response.status_code == 302
     created = get_type(db, "CONSULT_SCHOOL")
     assert created.label == "Consultation to a school" and created.is_patient_specific
@@ -38,8 +50,9 @@ def test_add_activity_type_puts_it_in_the_log_form_and_audits_it(client, db, adm
 
 
 def test_invalid_type_shows_errors_next_to_fields_and_keeps_what_was_typed(client, db, admin):
-    response = new_type(client, consultation(db), code="CONSULT_TEAM", label="Typed label",
-                        snomed_concept_id="22298007")
+    response = new_type(
+        client, consultation(db), code="CONSULT_TEAM", label="Typed label", snomed_concept_id="22298007"
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "already used by another entry" in html and 'href="#code"' in html
@@ -49,9 +62,16 @@ def test_invalid_type_shows_errors_next_to_fields_and_keeps_what_was_typed(clien
 
 
 def test_form_without_csrf_token_changes_nothing(client, db, admin):
-    response = client.post_form("/admin/taxonomy/types/new", {
-        "category_id": consultation(db).id, "code": "NO_TOKEN", "label": "No token", "mhsds_target": "LOCAL",
-    }, csrf=False)
+    response = client.post_form(
+        "/admin/taxonomy/types/new",
+        {
+            "category_id": consultation(db).id,
+            "code": "NO_TOKEN",
+            "label": "No token",
+            "mhsds_target": "LOCAL",
+        },
+        csrf=False,
+    )
     assert response.status_code == 400
     assert get_type(db, "NO_TOKEN") is None
     retire = client.post_form(f"/admin/taxonomy/types/{get_type(db, 'CONSULT_TEAM').id}/retire", csrf=False)
@@ -86,10 +106,15 @@ def test_type_in_use_cannot_be_deleted_nor_its_code_changed(client, db, make, ad
     assert "cannot be deleted" in response.get_data(as_text=True)
     assert get_type(db, "CONSULT_TEAM") is not None
     assert not events(db, "activity_type.delete")
-    edit = client.post_form(f"/admin/taxonomy/types/{activity_type.id}/edit", {
-        "category_id": activity_type.category_id, "code": "RENAMED", "label": "New label",
-        "mhsds_target": activity_type.mhsds_target,
-    })
+    edit = client.post_form(
+        f"/admin/taxonomy/types/{activity_type.id}/edit",
+        {
+            "category_id": activity_type.category_id,
+            "code": "RENAMED",
+            "label": "New label",
+            "mhsds_target": activity_type.mhsds_target,
+        },
+    )
     assert edit.status_code == 422
     assert "The code cannot change" in edit.get_data(as_text=True)
     db.session.expire_all()
@@ -99,10 +124,16 @@ def test_type_in_use_cannot_be_deleted_nor_its_code_changed(client, db, make, ad
 def test_unused_type_can_be_renamed_and_deleted_with_audit(client, db, admin):
     new_type(client, consultation(db))
     created = get_type(db, "CONSULT_SCHOOL")
-    response = client.post_form(f"/admin/taxonomy/types/{created.id}/edit", {
-        "category_id": created.category_id, "code": "CONSULT_SCHOOLS", "label": "Consultation to schools",
-        "description": "", "mhsds_target": "LOCAL",
-    })
+    response = client.post_form(
+        f"/admin/taxonomy/types/{created.id}/edit",
+        {
+            "category_id": created.category_id,
+            "code": "CONSULT_SCHOOLS",
+            "label": "Consultation to schools",
+            "description": "",
+            "mhsds_target": "LOCAL",
+        },
+    )
     assert response.status_code == 302
     [update] = events(db, "activity_type.update", created.id)
     assert update.details["code"] == ["CONSULT_SCHOOL", "CONSULT_SCHOOLS"]
@@ -151,11 +182,14 @@ def test_category_create_retire_and_delete_rules(client, db, admin):
 def test_category_code_is_immutable_once_used(client, db, make, admin):
     category = consultation(db)
     make.activity(make.clinician(), activity_type=get_type(db, "CONSULT_TEAM"))
-    response = client.post_form(f"/admin/taxonomy/categories/{category.id}/edit",
-                                {"code": "CONSULTING", "label": "Consulting"})
+    response = client.post_form(
+        f"/admin/taxonomy/categories/{category.id}/edit", {"code": "CONSULTING", "label": "Consulting"}
+    )
     assert response.status_code == 422 and "The code cannot change" in response.get_data(as_text=True)
-    ok = client.post_form(f"/admin/taxonomy/categories/{category.id}/edit",
-                          {"code": "CONSULTATION", "label": "Consultation (all kinds)"})
+    ok = client.post_form(
+        f"/admin/taxonomy/categories/{category.id}/edit",
+        {"code": "CONSULTATION", "label": "Consultation (all kinds)"},
+    )
     assert ok.status_code == 302
     [update] = events(db, "activity_category.update", category.id)
     assert update.details["label"][1] == "Consultation (all kinds)"

@@ -24,9 +24,13 @@ def recipient_id(code: str) -> int:
 def activity_json(team: Any, **overrides: Any) -> dict[str, Any]:
     """A valid create body for a member of ``team``."""
     body: dict[str, Any] = {
-        "activity_type_id": type_id("CONSULT_TEAM"), "activity_on": date.today().isoformat(),
-        "duration_minutes": 45, "team_id": team.id, "consultation_mechanism_code": "01",
-        "recipient_type_ids": [recipient_id("MH_TEAM_STAFF")], "people_reached": 3,
+        "activity_type_id": type_id("CONSULT_TEAM"),
+        "activity_on": date.today().isoformat(),
+        "duration_minutes": 45,
+        "team_id": team.id,
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [recipient_id("MH_TEAM_STAFF")],
+        "people_reached": 3,
     }
     body.update(overrides)
     return body

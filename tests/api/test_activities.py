@@ -36,14 +36,17 @@ def test_create_then_get_list_update_and_delete(api, team, clinician):
     assert deleted.status_code == 204
     assert api.get(f"/activities/{body['id']}").status_code == 404
     assert db.session.get(Activity, body["id"]).deleted_at is not None
-    actions = set(db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.object_id == str(body["id"]))))
+    actions = set(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(body["id"])))
+    )
     assert {"activity.create", "activity.update", "activity.delete"} <= actions
 
 
 def test_validation_errors_are_422_with_field_messages(api, team):
-    response = api.post("/activities", activity_json(
-        team, activity_on=(date.today() + timedelta(days=2)).isoformat(), duration_minutes=0))
+    response = api.post(
+        "/activities",
+        activity_json(team, activity_on=(date.today() + timedelta(days=2)).isoformat(), duration_minutes=0),
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "validation_failed"
@@ -62,8 +65,10 @@ def test_missing_fields_get_the_rule_sets_messages(api):
 def test_unknown_fields_wrong_types_and_non_json_are_refused(api, team):
     unknown = api.post("/activities", activity_json(team, clinician_id=1))
     assert unknown.status_code == 422 and "clinician_id" in unknown.get_json()["error"]["fields"]
-    wrong = api.post("/activities", activity_json(team, activity_on="15/03/2026", duration_minutes="45",
-                                                  recipient_type_ids=["x"]))
+    wrong = api.post(
+        "/activities",
+        activity_json(team, activity_on="15/03/2026", duration_minutes="45", recipient_type_ids=["x"]),
+    )
     fields = wrong.get_json()["error"]["fields"]
     assert fields["activity_on"] == ["Enter the date in ISO 8601 form, for example 2026-03-15"]
     assert set(fields) == {"activity_on", "duration_minutes", "recipient_type_ids"}
@@ -102,10 +107,13 @@ def test_commissioner_may_not_touch_records(make, api_as, clinician):
     record = make.activity(clinician)
     db.session.commit()
     commissioner = api_as(make.commissioner())
-    for response in (commissioner.get("/activities"), commissioner.get(f"/activities/{record.id}"),
-                     commissioner.post("/activities", {}),
-                     commissioner.patch(f"/activities/{record.id}", {"version": 1}),
-                     commissioner.delete(f"/activities/{record.id}")):
+    for response in (
+        commissioner.get("/activities"),
+        commissioner.get(f"/activities/{record.id}"),
+        commissioner.post("/activities", {}),
+        commissioner.patch(f"/activities/{record.id}", {"version": 1}),
+        commissioner.delete(f"/activities/{record.id}"),
+    ):
         assert response.status_code == 403, response.request.path
         assert response.get_json()["error"]["code"] == "forbidden"
 
@@ -214,8 +222,9 @@ def test_locked_month_is_refused_like_the_web(make, api, clinician, team):
 
 
 def test_patient_specific_type_needs_time_and_referral(api, team):
-    body = activity_json(team, activity_type_id=type_id("CONSULT_PATIENT"),
-                         recipient_type_ids=[recipient_id("MH_TEAM_STAFF")])
+    body = activity_json(
+        team, activity_type_id=type_id("CONSULT_PATIENT"), recipient_type_ids=[recipient_id("MH_TEAM_STAFF")]
+    )
     fields = api.post("/activities", body).get_json()["error"]["fields"]
     assert set(fields) == {"start_time", "service_request_id"}
     ok = api.post("/activities", {**body, "start_time": "14:30", "service_request_id": "REF-123"})

@@ -19,16 +19,19 @@ from tests.factories import Factory
 
 
 def _events(action):
-    return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))
+    )
 
 
 def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, clinician):
     login(clinician)
     page = client.get("/account/api-tokens/")
     assert page.status_code == 200 and "You have no API tokens" in page.get_data(as_text=True)
-    created = client.post_form("/account/api-tokens/", {"name": "Data warehouse", "lifetime_days": "90",
-                                                         "current_password": Factory.PASSWORD})
+    created = client.post_form(
+        "/account/api-tokens/",
+        {"name": "Data warehouse", "lifetime_days": "90", "current_password": Factory.PASSWORD},
+    )
     assert created.status_code == 200
     assert created.headers["Cache-Control"] == "no-store"
     secret = re.search(r'data-testid="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)
@@ -52,12 +55,16 @@ def test_token_page_creates_shows_once_stores_hash_and_revokes(client, login, cl
 
 def test_token_form_errors_are_shown_and_csrf_is_required(client, login, clinician):
     login(clinician)
-    empty = client.post_form("/account/api-tokens/", {"name": " ", "lifetime_days": "9999",
-                                                       "current_password": Factory.PASSWORD})
+    empty = client.post_form(
+        "/account/api-tokens/", {"name": " ", "lifetime_days": "9999", "current_password": Factory.PASSWORD}
+    )
     html = empty.get_data(as_text=True)
     assert empty.status_code == 422 and "Enter a name for the token" in html and "Select how long" in html
-    forged = client.post_form("/account/api-tokens/", {"name": "x", "lifetime_days": "30",
-                                                        "current_password": Factory.PASSWORD}, csrf=False)
+    forged = client.post_form(
+        "/account/api-tokens/",
+        {"name": "x", "lifetime_days": "30", "current_password": Factory.PASSWORD},
+        csrf=False,
+    )
     assert forged.status_code == 400
     assert db.session.scalar(select(ApiToken.id)) is None
 
@@ -144,9 +151,11 @@ def test_a_browser_session_may_read_but_never_write(client, login, clinician, te
     login(clinician)
     me = client.get("/api/v1/me")
     assert me.status_code == 200 and me.get_json()["authenticated_by"] == "session"
-    for response in (client.post("/api/v1/activities", json=activity_json(team)),
-                     client.patch("/api/v1/activities/1", json={"version": 1}),
-                     client.delete("/api/v1/activities/1")):
+    for response in (
+        client.post("/api/v1/activities", json=activity_json(team)),
+        client.patch("/api/v1/activities/1", json={"version": 1}),
+        client.delete("/api/v1/activities/1"),
+    ):
         assert response.status_code == 401
     assert client.get("/api/v1/activities").get_json()["total"] == 0
 

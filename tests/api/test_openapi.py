@@ -53,8 +53,15 @@ def test_docs_page_is_served_from_local_assets(client):
 #: Schemathesis's default checks, all on. One adjustment: a request the document allows may still break a
 #: rule that depends on the data (an id that must exist, a date not in the future, one of the caller's own
 #: teams), which the API answers with its documented 422; "positive data acceptance" is told so.
-CONFIG = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {
-    "expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "422"]}}})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "422"]
+            }
+        }
+    }
+)
 
 
 @pytest.fixture
@@ -92,8 +99,13 @@ def _fuzz(operation, headers, seen):
     """Run Schemathesis's generated cases for one operation, noting the status codes answered."""
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case):
         response = case.call_and_validate(headers=headers)
         seen.setdefault(f"{case.method} {operation.path}", set()).add(response.status_code)

@@ -35,11 +35,13 @@ def test_permission_matrix(role, make, api_as, team, clinician):
     record = make.activity(clinician, duration_minutes=30)
     db.session.commit()
     api = api_as(_caller(role, make, team, clinician))
-    got = (api.get(f"/activities/{record.id}").status_code,
-           api.patch(f"/activities/{record.id}", {"version": 1, "duration_minutes": 40}).status_code,
-           api.delete(f"/activities/{record.id}").status_code,
-           api.post("/activities", activity_json(team)).status_code,
-           api.get("/rollups?start=2026-01-01&end=2026-12-31").status_code)
+    got = (
+        api.get(f"/activities/{record.id}").status_code,
+        api.patch(f"/activities/{record.id}", {"version": 1, "duration_minutes": 40}).status_code,
+        api.delete(f"/activities/{record.id}").status_code,
+        api.post("/activities", activity_json(team)).status_code,
+        api.get("/rollups?start=2026-01-01&end=2026-12-31").status_code,
+    )
     assert got == MATRIX[role]
     db.session.expire_all()
     changed = db.session.get(Activity, record.id)

@@ -31,8 +31,9 @@ def test_teams_are_scoped_by_role(make, api_as, team):
     same_org_other_team = make.team(team.organisation)
     clinician_teams = {t["id"] for t in api_as(make.clinician(team)).get("/teams").get_json()["items"]}
     assert clinician_teams == {team.id}
-    commissioner_teams = {t["id"] for t in api_as(make.commissioner(team.organisation)).get("/teams")
-                          .get_json()["items"]}
+    commissioner_teams = {
+        t["id"] for t in api_as(make.commissioner(team.organisation)).get("/teams").get_json()["items"]
+    }
     assert commissioner_teams == {team.id, same_org_other_team.id}
     admin_teams = {t["id"] for t in api_as(make.admin()).get("/teams").get_json()["items"]}
     assert {team.id, same_org_other_team.id, elsewhere.id} <= admin_teams
@@ -64,11 +65,17 @@ def test_lead_gets_their_teams_and_404_for_another(make, api_as, two_teams):
     a, b, _, _, _ = two_teams
     lead = api_as(make.lead(a))
     body = lead.get(f"/rollups?{PERIOD}&by=category").get_json()
-    assert body["scope"] == {"basis": "led_teams", "organisation_id": None, "team_ids": [a.id],
-                             "suppression_threshold": None}
+    assert body["scope"] == {
+        "basis": "led_teams",
+        "organisation_id": None,
+        "team_ids": [a.id],
+        "suppression_threshold": None,
+    }
     assert body["totals"]["minutes"] == 4 * 60 + 30 and body["totals"]["clinicians"] == 5
     assert {r["labels"][0]: r["minutes"] for r in body["rows"]} == {
-        "Consultation": 240, "Teaching and training delivered": 30}
+        "Consultation": 240,
+        "Teaching and training delivered": 30,
+    }
     assert lead.get(f"/rollups?{PERIOD}&team_id={b.id}").status_code == 404
     monthly = lead.get(f"/rollups?{PERIOD}&by=month,team").get_json()
     assert all(len(r["keys"]) == 2 for r in monthly["rows"])

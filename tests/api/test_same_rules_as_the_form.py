@@ -27,12 +27,14 @@ CASES = {
     "nhs number in note": ({"note": "Discussed 943 476 5919"}, {"note": "Discussed 943 476 5919"}),
     "note too long": ({"note": "x" * 501}, {"note": "x" * 501}),
     "referral on a non-patient type": ({"service_request_id": "REF-1"}, {"service_request_id": "REF-1"}),
-    "patient type without time or referral": ({"activity_type_id": "CONSULT_PATIENT"},
-                                              {"activity_type_id": "CONSULT_PATIENT"}),
-    "nhs number as referral": ({"activity_type_id": "CONSULT_PATIENT", "start_time": "10:00",
-                                "service_request_id": "9434765919"},
-                               {"activity_type_id": "CONSULT_PATIENT", "start_time": "10:00",
-                                "service_request_id": "9434765919"}),
+    "patient type without time or referral": (
+        {"activity_type_id": "CONSULT_PATIENT"},
+        {"activity_type_id": "CONSULT_PATIENT"},
+    ),
+    "nhs number as referral": (
+        {"activity_type_id": "CONSULT_PATIENT", "start_time": "10:00", "service_request_id": "9434765919"},
+        {"activity_type_id": "CONSULT_PATIENT", "start_time": "10:00", "service_request_id": "9434765919"},
+    ),
     "retired type": ({"activity_type_id": "RETIRED"}, {"activity_type_id": "RETIRED"}),
 }
 
@@ -53,10 +55,18 @@ def _resolve(values, team, other_team, retired):
 
 
 def _form(team, values):
-    form = {"activity_type_id": str(type_id("CONSULT_TEAM")), "activity_on": date.today().isoformat(),
-            "duration": "45", "team_id": str(team.id), "consultation_mechanism_code": "01",
-            "recipient_type_ids": [str(recipient_id("MH_TEAM_STAFF"))], "people_reached": "3", "note": "",
-            "start_time": "", "service_request_id": ""}
+    form = {
+        "activity_type_id": str(type_id("CONSULT_TEAM")),
+        "activity_on": date.today().isoformat(),
+        "duration": "45",
+        "team_id": str(team.id),
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [str(recipient_id("MH_TEAM_STAFF"))],
+        "people_reached": "3",
+        "note": "",
+        "start_time": "",
+        "service_request_id": "",
+    }
     form.update({k: (str(v) if isinstance(v, int) else v) for k, v in values.items()})
     return form
 
@@ -66,8 +76,9 @@ def _count(clinician):
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_form_and_api_refuse_the_same_inputs_with_the_same_messages(case, make, client, login, api_as, team,
-                                                                    clinician):
+def test_form_and_api_refuse_the_same_inputs_with_the_same_messages(
+    case, make, client, login, api_as, team, clinician
+):
     other_team = make.team()
     retired = db.session.scalar(select(ActivityType).where(ActivityType.code == "TRAIN_PUBLIC"))
     retired.is_active = False

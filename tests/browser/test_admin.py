@@ -21,7 +21,7 @@ def test_admin_adds_and_retires_an_activity_type(live_server, desktop_page, phon
 
     # The admin adds a type to the Consultation category.
     sign_in(admin, live_server, "admin@example.org")
-    admin.click(".nhsuk-header__navigation-link:text-is(\"Admin\")")
+    admin.click('.nhsuk-header__navigation-link:text-is("Admin")')
     admin.click("text=Activity taxonomy")
     admin.click("[data-testid=add-type]")
     admin.select_option("#category_id", label="Consultation")
@@ -91,15 +91,19 @@ def test_admin_imports_people_from_csv(live_server, desktop_page):
     page = desktop_page
     sign_in(page, live_server, "admin@example.org")
     page.goto(live_server.url + "/admin/people/import")
-    rows = ("email,full_name,organisation,clinician_teams,admin\n"
-            "new.import@example.org,Nia Import,RDM,EIP,no\n"
-            "broken@example.org,Broken Row,RDM,NO-SUCH-TEAM,no\n")
-    page.set_input_files("#file", files=[{"name": "people.csv", "mimeType": "text/csv",
-                                          "buffer": rows.encode()}])
+    rows = (
+        "email,full_name,organisation,clinician_teams,admin\n"
+        "new.import@example.org,Nia Import,RDM,EIP,no\n"
+        "broken@example.org,Broken Row,RDM,NO-SUCH-TEAM,no\n"
+    )
+    page.set_input_files(
+        "#file", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
     page.click("[data-testid=preview]")
     page.wait_for_load_state("networkidle")
     statuses = page.locator("[data-testid^=import-row-]").evaluate_all(
-        "rows => rows.map(row => row.dataset.status)")
+        "rows => rows.map(row => row.dataset.status)"
+    )
     assert statuses == ["new", "error"]
     table = page.locator("[data-testid=import-rows]").inner_text()
     assert "RDM has no team with identifier NO-SUCH-TEAM" in table

@@ -16,10 +16,12 @@ from tests.browser.conftest import screenshot, sign_in
 
 
 def _call(server, token, method, path, body=None):
-    request = urllib.request.Request(server.url + "/api/v1" + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        server.url + "/api/v1" + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -52,10 +54,21 @@ def test_token_made_on_the_account_page_works_for_a_script(live_server, phone_pa
     types = {t["code"]: t["id"] for t in _call(live_server, token, "GET", "/activity-types")[1]["items"]}
     recipient_list = _call(live_server, token, "GET", "/recipient-types")[1]["items"]
     recipients = {r["code"]: r["id"] for r in recipient_list}
-    status, created = _call(live_server, token, "POST", "/activities", {
-        "activity_type_id": types["CONSULT_TEAM"], "activity_on": date.today().isoformat(),
-        "duration_minutes": 50, "team_id": me["clinician_team_ids"][0], "consultation_mechanism_code": "01",
-        "recipient_type_ids": [recipients["WARD_STAFF"]], "people_reached": 5})
+    status, created = _call(
+        live_server,
+        token,
+        "POST",
+        "/activities",
+        {
+            "activity_type_id": types["CONSULT_TEAM"],
+            "activity_on": date.today().isoformat(),
+            "duration_minutes": 50,
+            "team_id": me["clinician_team_ids"][0],
+            "consultation_mechanism_code": "01",
+            "recipient_type_ids": [recipients["WARD_STAFF"]],
+            "people_reached": 5,
+        },
+    )
     assert status == 201, created
     status, listed = _call(live_server, token, "GET", "/activities?per_page=5")
     assert status == 200 and created["id"] in [a["id"] for a in listed["items"]]

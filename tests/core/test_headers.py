@@ -29,8 +29,12 @@ def assert_security_headers(response) -> None:
 
 
 def test_security_headers(client, make, login):
-    anonymous = [client.get("/sign-in"), client.get("/no-such-page"), client.get("/healthz"),
-                 client.get("/static/css/app.css")]
+    anonymous = [
+        client.get("/sign-in"),
+        client.get("/no-such-page"),
+        client.get("/healthz"),
+        client.get("/static/css/app.css"),
+    ]
     for response in anonymous:
         assert_security_headers(response)
         response.close()
@@ -90,8 +94,11 @@ def fresh_app_with_routes(app):
 
     @bp.get("/download")
     def download():
-        return Response("a,b\n1,2\n", mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=probe.csv"})
+        return Response(
+            "a,b\n1,2\n",
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=probe.csv"},
+        )
 
     @bp.get("/explode")
     def explode():

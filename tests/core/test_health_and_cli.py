@@ -19,8 +19,9 @@ def test_healthz_reports_database_ok(client):
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
-    app = create_app({"IW_CONFIG": "testing",
-                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    app = create_app(
+        {"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
@@ -47,16 +48,28 @@ def test_seed_demo_is_realistic_and_idempotent(db):
     assert len(org.teams) == 6 and len(team_types) == 6
     for email in DEMO_ACCOUNTS.values():
         assert db.session.scalar(select(User).where(User.email == email)) is not None
-    professions = db.session.scalar(select(func.count(func.distinct(User.profession_id))).where(
-        User.organisation_id == org.id))
+    professions = db.session.scalar(
+        select(func.count(func.distinct(User.profession_id))).where(User.organisation_id == org.id)
+    )
     assert professions >= 10
     assert db.session.scalar(select(func.max(Activity.activity_on))) <= __import__("datetime").date.today()
 
 
 def test_create_user_command(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--email", "New.Admin@Example.org", "--name", "New Admin",
-                                 "--role", "admin", "--password", "a decent passphrase here"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "New.Admin@Example.org",
+            "--name",
+            "New Admin",
+            "--role",
+            "admin",
+            "--password",
+            "a decent passphrase here",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "new.admin@example.org"))
     assert user is not None and user.is_admin
@@ -64,11 +77,37 @@ def test_create_user_command(app, db):
 
 def test_create_user_command_refuses_weak_password_and_bad_role(app, db):
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["create-user", "--email", "x@example.org", "--name", "X", "--role", "admin",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--password",
+            "short",
+        ]
+    )
     assert weak.exit_code != 0 and "at least 10 characters" in weak.output
-    bad = runner.invoke(args=["create-user", "--email", "y@example.org", "--name", "Y", "--role", "wizard",
-                              "--password", "a decent passphrase here"])
+    bad = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "y@example.org",
+            "--name",
+            "Y",
+            "--role",
+            "wizard",
+            "--password",
+            "a decent passphrase here",
+        ]
+    )
     assert bad.exit_code != 0 and "unknown role" in bad.output
-    assert db.session.scalar(select(func.count()).select_from(User).where(
-        User.email.in_(["x@example.org", "y@example.org"]))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(User).where(User.email.in_(["x@example.org", "y@example.org"]))
+        )
+        == 0
+    )

@@ -49,8 +49,12 @@ def test_migrated_audit_table_refuses_update_and_delete(empty_app):
     with empty_app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO audit_events (occurred_at, action, details) "
-                              "VALUES (CURRENT_TIMESTAMP, 'test.event', '{}')"))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (occurred_at, action, details) "
+                    "VALUES (CURRENT_TIMESTAMP, 'test.event', '{}')"
+                )
+            )
         for statement in ("UPDATE audit_events SET action = 'changed'", "DELETE FROM audit_events"):
             with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
                 conn.execute(text(statement))

@@ -12,8 +12,11 @@ from indirect_work.extensions import db as _db
 
 
 def audit_actions(db, email):
-    return list(db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.actor_email == email).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.actor_email == email).order_by(AuditEvent.id)
+        )
+    )
 
 
 def test_sign_in_success_and_failure_are_audited(client, make, db):
@@ -61,9 +64,14 @@ def test_password_change_signs_out_other_sessions(app, client, make, login):
     other = app.test_client()
     login(user, target=other)
     login(user)
-    response = client.post_form("/account/password", {
-        "current_password": make.PASSWORD, "new_password": "a much better passphrase",
-        "confirm_password": "a much better passphrase"})
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": make.PASSWORD,
+            "new_password": "a much better passphrase",
+            "confirm_password": "a much better passphrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/account/password").status_code == 200  # this browser stays signed in
     assert other.get("/account/password").status_code == 302  # the other session is gone
@@ -72,8 +80,10 @@ def test_password_change_signs_out_other_sessions(app, client, make, login):
 def test_weak_new_password_is_refused_next_to_the_field(client, make, login):
     user = make.clinician()
     login(user)
-    response = client.post_form("/account/password", {
-        "current_password": make.PASSWORD, "new_password": "password123", "confirm_password": "password123"})
+    response = client.post_form(
+        "/account/password",
+        {"current_password": make.PASSWORD, "new_password": "password123", "confirm_password": "password123"},
+    )
     assert response.status_code == 422
     assert "too common" in response.get_data(as_text=True)
 
@@ -102,8 +112,9 @@ def test_sign_out_without_csrf_token_does_not_sign_out(client, make, login):
 
 def test_open_redirect_after_sign_in_is_ignored(client, make):
     user = make.clinician()
-    response = client.post_form("/sign-in?next=https://evil.example/", {"email": user.email,
-                                                                        "password": make.PASSWORD})
+    response = client.post_form(
+        "/sign-in?next=https://evil.example/", {"email": user.email, "password": make.PASSWORD}
+    )
     assert response.headers["Location"] in ("/", "http://localhost/")
 
 
@@ -143,8 +154,10 @@ def guarded_app(request, tmp_path):
             _db.engine.dispose()
 
 
-@pytest.mark.parametrize(("role", "status"), [("anonymous", 302), ("clinician", 403), ("lead", 403),
-                                               ("commissioner", 403), ("admin", 200)])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("clinician", 403), ("lead", 403), ("commissioner", 403), ("admin", 200)],
+)
 def test_role_check_on_a_protected_page(guarded_app, role, status):
     from tests.factories import Factory
 
@@ -152,8 +165,12 @@ def test_role_check_on_a_protected_page(guarded_app, role, status):
     if role != "anonymous":
         with guarded_app.app_context():
             make = Factory()
-            user = {"clinician": make.clinician, "lead": make.lead, "commissioner": make.commissioner,
-                    "admin": make.admin}[role]()
+            user = {
+                "clinician": make.clinician,
+                "lead": make.lead,
+                "commissioner": make.commissioner,
+                "admin": make.admin,
+            }[role]()
             email = user.email
             _db.session.commit()
         assert client.post_form("/sign-in", {"email": email, "password": Factory.PASSWORD}).status_code == 302

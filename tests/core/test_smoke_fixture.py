@@ -7,10 +7,18 @@ from indirect_work.org.models import Organisation
 
 def test_fixture_isolation_writes(make, db):
     make.organisation(ods_code="ISO01")
-    assert db.session.scalar(select(func.count()).select_from(Organisation).where(
-        Organisation.ods_code == "ISO01")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.ods_code == "ISO01")
+        )
+        == 1
+    )
 
 
 def test_fixture_isolation_rolled_back(db):
-    assert db.session.scalar(select(func.count()).select_from(Organisation).where(
-        Organisation.ods_code == "ISO01")) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Organisation).where(Organisation.ods_code == "ISO01")
+        )
+        == 0
+    )

@@ -43,16 +43,21 @@ TYPES = {  # code: (category label, patient-specific)
     "SUPERVISION_CLINICAL": ("Supervision provided", False),
 }
 PROFESSIONS = {"CBT": "Cognitive behavioural therapist", "PWP": "Psychological wellbeing practitioner"}
-RECIPIENTS = {"MH_TEAM_STAFF": "Mental health team staff", "WARD_STAFF": "Inpatient ward staff",
-              "TRAINEES": "Trainees or students"}
+RECIPIENTS = {
+    "MH_TEAM_STAFF": "Mental health team staff",
+    "WARD_STAFF": "Inpatient ward staff",
+    "TRAINEES": "Trainees or students",
+}
 
 
 @pytest.fixture
 def fixture_rows(make, db):
     """Two clinicians, rows across five months (March left empty), plus rows that must not count."""
     team, other = make.team(), make.team()
-    people = {"alice": make.clinician(team, profession_code="CBT"),
-              "bob": make.clinician(team, profession_code="PWP")}
+    people = {
+        "alice": make.clinician(team, profession_code="CBT"),
+        "bob": make.clinician(team, profession_code="PWP"),
+    }
     professions = {"alice": "CBT", "bob": "PWP"}
     outsider = make.clinician(other)
     specs = [
@@ -69,14 +74,35 @@ def fixture_rows(make, db):
     ]
     rows = []
     for who, code, day, minutes, reached, recipients in specs:
-        make.activity(people[who], type_code=code, activity_on=day, duration_minutes=minutes,
-                      people_reached=reached, recipients=list(recipients))
+        make.activity(
+            people[who],
+            type_code=code,
+            activity_on=day,
+            duration_minutes=minutes,
+            people_reached=reached,
+            recipients=list(recipients),
+        )
         category, patient = TYPES[code]
-        rows.append(Row(who, PROFESSIONS[professions[who]], category, patient, day, minutes, reached,
-                        tuple(RECIPIENTS[r] for r in recipients)))
+        rows.append(
+            Row(
+                who,
+                PROFESSIONS[professions[who]],
+                category,
+                patient,
+                day,
+                minutes,
+                reached,
+                tuple(RECIPIENTS[r] for r in recipients),
+            )
+        )
     # Excluded: a soft-deleted record in the team, another team's record, one just outside the period.
-    deleted = make.activity(people["alice"], type_code="CONSULT_TEAM", activity_on=date(2026, 3, 10),
-                            duration_minutes=600, people_reached=50)
+    deleted = make.activity(
+        people["alice"],
+        type_code="CONSULT_TEAM",
+        activity_on=date(2026, 3, 10),
+        duration_minutes=600,
+        people_reached=50,
+    )
     deleted.deleted_at = utcnow()
     make.activity(outsider, type_code="CONSULT_TEAM", activity_on=date(2026, 3, 10), duration_minutes=500)
     make.activity(people["bob"], type_code="CONSULT_TEAM", activity_on=date(2026, 7, 1), duration_minutes=7)
@@ -137,8 +163,11 @@ def test_hours_by_month_and_category_match(fixture_rows):
     expected: dict[tuple[str, str], int] = defaultdict(int)
     for r in _in(rows, PERIOD.start, PERIOD.end):
         expected[(r.day.strftime("%Y-%m"), r.category)] += r.minutes
-    got = {(row.keys[0], row.labels[1]): row.minutes
-           for row in monthly_rollup(_team_filter(team), [Dimension.CATEGORY]) if len(row.labels) > 1}
+    got = {
+        (row.keys[0], row.labels[1]): row.minutes
+        for row in monthly_rollup(_team_filter(team), [Dimension.CATEGORY])
+        if len(row.labels) > 1
+    }
     assert got == dict(expected)
     rows_by_category = monthly_rollup(_team_filter(team), [Dimension.CATEGORY])
     empty = [row for row in rows_by_category if row.keys[0] == "2026-03"]

@@ -28,28 +28,63 @@ def setup(make, db):
     alice = make.clinician(team, full_name="Alice Ashdown", profession_code="CBT")
     bob = make.clinician(team, full_name="Bob Brennan", profession_code="PWP")
     outsider = make.clinician(other, full_name="Olive Outsider")
-    make.activity(alice, type_code="CONSULT_TEAM", activity_on=date(2026, 1, 5), duration_minutes=30,
-                  note=SECRET_NOTE)
-    make.activity(alice, type_code="TRAIN_STAFF", activity_on=date(2026, 2, 10), duration_minutes=90,
-                  people_reached=12, recipients=["WARD_STAFF", "TRAINEES"])
-    make.activity(bob, type_code="TRAIN_STAFF", activity_on=date(2026, 2, 11), duration_minutes=60,
-                  people_reached=5, note="=HYPERLINK(\"http://evil.example\",\"click\")")
-    make.activity(bob, type_code="CONSULT_PATIENT", activity_on=date(2026, 4, 2), duration_minutes=45,
-                  service_request_id="SR12345678")
+    make.activity(
+        alice, type_code="CONSULT_TEAM", activity_on=date(2026, 1, 5), duration_minutes=30, note=SECRET_NOTE
+    )
+    make.activity(
+        alice,
+        type_code="TRAIN_STAFF",
+        activity_on=date(2026, 2, 10),
+        duration_minutes=90,
+        people_reached=12,
+        recipients=["WARD_STAFF", "TRAINEES"],
+    )
+    make.activity(
+        bob,
+        type_code="TRAIN_STAFF",
+        activity_on=date(2026, 2, 11),
+        duration_minutes=60,
+        people_reached=5,
+        note='=HYPERLINK("http://evil.example","click")',
+    )
+    make.activity(
+        bob,
+        type_code="CONSULT_PATIENT",
+        activity_on=date(2026, 4, 2),
+        duration_minutes=45,
+        service_request_id="SR12345678",
+    )
     gone = make.activity(bob, type_code="TRAIN_STAFF", activity_on=date(2026, 2, 12), duration_minutes=999)
     gone.deleted_at = utcnow()
-    make.activity(outsider, type_code="TRAIN_STAFF", activity_on=date(2026, 2, 10), duration_minutes=777,
-                  note="Other team only")
+    make.activity(
+        outsider,
+        type_code="TRAIN_STAFF",
+        activity_on=date(2026, 2, 10),
+        duration_minutes=777,
+        note="Other team only",
+    )
     db.session.flush()
-    return {"team": team, "other": other, "lead": lead, "alice": alice, "bob": bob, "outsider": outsider,
-            "other_lead": make.lead(other), "commissioner": make.commissioner(team.organisation),
-            "admin": make.admin()}
+    return {
+        "team": team,
+        "other": other,
+        "lead": lead,
+        "alice": alice,
+        "bob": bob,
+        "outsider": outsider,
+        "other_lead": make.lead(other),
+        "commissioner": make.commissioner(team.organisation),
+        "admin": make.admin(),
+    }
 
 
 def _urls(s):
     team = s["team"].id
-    return [f"/dashboard/teams/{team}", f"/dashboard/teams/{team}/records",
-            f"/dashboard/teams/{team}/records.csv", f"/dashboard/teams/{team}/months/2026-02/unlock"]
+    return [
+        f"/dashboard/teams/{team}",
+        f"/dashboard/teams/{team}/records",
+        f"/dashboard/teams/{team}/records.csv",
+        f"/dashboard/teams/{team}/months/2026-02/unlock",
+    ]
 
 
 @pytest.mark.parametrize("who", ["alice", "other_lead", "commissioner"])
@@ -148,9 +183,15 @@ def test_records_filtered_to_one_clinician_and_month(client, login, setup):
 def test_bad_filters_show_errors_not_500(client, login, setup):
     login(setup["lead"])
     team = setup["team"].id
-    cases = [{"start": "2026-13"}, {"start": "2026-06", "end": "2026-01"},
-             {"start": "2020-01", "end": "2026-01"}, {"start": "2019-01"}, {"end": "2026-02x"},
-             {"category": "not-a-number"}, {"profession": "999999"}]
+    cases = [
+        {"start": "2026-13"},
+        {"start": "2026-06", "end": "2026-01"},
+        {"start": "2020-01", "end": "2026-01"},
+        {"start": "2019-01"},
+        {"end": "2026-02x"},
+        {"category": "not-a-number"},
+        {"profession": "999999"},
+    ]
     for query in cases:
         for url in (f"/dashboard/teams/{team}", f"/dashboard/teams/{team}/records"):
             response = client.get(url, query_string=query)
@@ -171,7 +212,7 @@ def test_csv_download_is_formula_safe_and_audited(client, login, setup, db):
     header, data = rows[0], rows[1:]
     assert len(data) == 4
     notes = [row[header.index("Note")] for row in data]
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in notes and SECRET_NOTE in notes
+    assert '\'=HYPERLINK("http://evil.example","click")' in notes and SECRET_NOTE in notes
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in data for cell in row)
     assert "Olive Outsider" not in response.get_data(as_text=True)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity.export"))
@@ -185,14 +226,14 @@ def test_completeness_shows_who_logged_nothing(client, login, setup, make):
     make.activity(setup["bob"], activity_on=add_months(this_month, -1))
     login(setup["lead"])
     body = client.get(f"/dashboard/teams/{setup['team'].id}").get_data(as_text=True)
-    table = body[body.index('data-testid="completeness-table"'):]
-    table = table[:table.index("</table>")]
+    table = body[body.index('data-testid="completeness-table"') :]
+    table = table[: table.index("</table>")]
     rows = {name: cells for name, cells in re.findall(r'scope="row">([^<]+)</th>(.*?)</tr>', table, re.S)}
     assert set(rows) == {"Alice Ashdown", "Bob Brennan", setup["lead"].full_name}
     assert ">2</a>" in rows["Alice Ashdown"] and "Nothing logged" in rows["Alice Ashdown"]
     assert ">1</a>" in rows["Bob Brennan"] and "Nothing logged" in rows["Bob Brennan"]
-    quiet_now = body[body.index(f'data-testid="nothing-logged-{this_month:%Y-%m}"'):]
-    quiet_now = quiet_now[:quiet_now.index("</p>")]
+    quiet_now = body[body.index(f'data-testid="nothing-logged-{this_month:%Y-%m}"') :]
+    quiet_now = quiet_now[: quiet_now.index("</p>")]
     assert "Bob Brennan" in quiet_now and "Alice Ashdown" not in quiet_now
     assert "Olive Outsider" not in body
 
@@ -207,8 +248,8 @@ def test_empty_team_dashboard_shows_zeros(client, login, make):
     assert re.findall(r'data-testid="figure-\d"[^>]*>([^<]+)<', body) == ["0", "0.0", "0", "0", "–"]
     assert "No records in this period." in body
     # The month chart still lists every month of the period, at zero.
-    table = body[body.index('data-testid="hours-by-month-table"'):]
-    assert table[:table.index("</table>")].count('scope="row"') == 6
+    table = body[body.index('data-testid="hours-by-month-table"') :]
+    assert table[: table.index("</table>")].count('scope="row"') == 6
 
 
 def test_lead_of_two_teams_chooses_between_them(client, login, make):

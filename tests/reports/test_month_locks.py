@@ -28,14 +28,32 @@ def setup(make, db):
     other = make.team(name="Other Team")
     clinician = make.clinician(team, full_name="Carol Clinician")
     record = make.activity(clinician, activity_on=DAY, duration_minutes=60, note="before the lock")
-    return {"team": team, "other": other, "lead": make.lead(team), "clinician": clinician, "record": record,
-            "other_lead": make.lead(other), "admin": make.admin(), "commissioner": make.commissioner()}
+    return {
+        "team": team,
+        "other": other,
+        "lead": make.lead(team),
+        "clinician": clinician,
+        "record": record,
+        "other_lead": make.lead(other),
+        "admin": make.admin(),
+        "commissioner": make.commissioner(),
+    }
 
 
 def _live_in_month(team_id: int) -> int:
-    return int(_db.session.scalar(select(func.count()).select_from(Activity).where(
-        Activity.team_id == team_id, Activity.deleted_at.is_(None),
-        Activity.activity_on >= LAST_MONTH, Activity.activity_on < add_months(LAST_MONTH, 1))) or 0)
+    return int(
+        _db.session.scalar(
+            select(func.count())
+            .select_from(Activity)
+            .where(
+                Activity.team_id == team_id,
+                Activity.deleted_at.is_(None),
+                Activity.activity_on >= LAST_MONTH,
+                Activity.activity_on < add_months(LAST_MONTH, 1),
+            )
+        )
+        or 0
+    )
 
 
 def _events(action: str) -> list[AuditEvent]:
@@ -53,8 +71,9 @@ def test_lead_locks_and_unlocks_with_audit(setup):
     [event] = _events("month.lock")
     assert event.actor_id == setup["lead"].id and event.details == {"team_id": setup["team"].id, "month": KEY}
 
-    unlock_month(user=setup["lead"], team=setup["team"], month=LAST_MONTH,
-                 reason="  Two records need fixing ")
+    unlock_month(
+        user=setup["lead"], team=setup["team"], month=LAST_MONTH, reason="  Two records need fixing "
+    )
     assert not is_month_locked(setup["team"].id, DAY)
     assert (lock.unlocked_by_id, lock.unlock_reason) == (setup["lead"].id, "Two records need fixing")
     [event] = _events("month.unlock")
@@ -118,11 +137,11 @@ def test_lead_locks_from_the_dashboard(client, login, setup):
     assert is_month_locked(setup["team"].id, DAY)
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is locked for Locked Team" in body
-    row = body[body.index(f'data-testid="lock-row-{KEY}"'):]
-    row = row[:row.index("</tr>")]
+    row = body[body.index(f'data-testid="lock-row-{KEY}"') :]
+    row = row[: row.index("</tr>")]
     assert "Locked" in row and setup["lead"].full_name in row and "Unlock" in row
-    history = body[body.index('data-testid="lock-history"'):]
-    assert f"locked {KEY}" in history[:history.index("</ul>")]
+    history = body[body.index('data-testid="lock-history"') :]
+    assert f"locked {KEY}" in history[: history.index("</ul>")]
     # Locking twice says so rather than failing.
     again = client.post_form(url, follow_redirects=True)
     assert again.status_code == 200 and "is already locked" in again.get_data(as_text=True)
@@ -143,9 +162,9 @@ def test_unlock_needs_a_reason_and_keeps_what_was_typed(client, login, setup):
     assert response.status_code == 302
     assert not is_month_locked(setup["team"].id, DAY)
     body = client.get(f"/dashboard/teams/{setup['team'].id}").get_data(as_text=True)
-    row = body[body.index(f'data-testid="lock-row-{KEY}"'):]
-    assert "Unlocked" in row[:row.index("</tr>")]
-    assert "Carol&#39;s training session was on the wrong date" in row[:row.index("</tr>")]
+    row = body[body.index(f'data-testid="lock-row-{KEY}"') :]
+    assert "Unlocked" in row[: row.index("</tr>")]
+    assert "Carol&#39;s training session was on the wrong date" in row[: row.index("</tr>")]
 
 
 @pytest.mark.parametrize("who", ["other_lead", "clinician", "commissioner"])
@@ -182,16 +201,20 @@ def test_log_form_refuses_a_locked_month(client, login, locked):
     assert "locked" in response.get_data(as_text=True)
     assert _live_in_month(locked["team"].id) == before
     # The same entry in this month (not locked) is accepted.
-    response = client.post_form("/log", form_for(locked["team"], activity_on=date.today().isoformat(),
-                                                 submission_token="tok-open-month"))
+    response = client.post_form(
+        "/log",
+        form_for(locked["team"], activity_on=date.today().isoformat(), submission_token="tok-open-month"),
+    )
     assert response.status_code == 302
 
 
 def test_edit_and_delete_refuse_a_locked_record(client, login, locked):
     record = locked["record"]
     login(locked["clinician"])
-    response = client.post_form(f"/activities/{record.id}/edit", form_for(
-        locked["team"], activity_on=DAY.isoformat(), duration="2h", version=str(record.version)))
+    response = client.post_form(
+        f"/activities/{record.id}/edit",
+        form_for(locked["team"], activity_on=DAY.isoformat(), duration="2h", version=str(record.version)),
+    )
     assert response.status_code in (409, 422)
     response = client.post_form(f"/activities/{record.id}/delete", {"version": str(record.version)})
     assert response.status_code in (409, 422)
@@ -199,12 +222,15 @@ def test_edit_and_delete_refuse_a_locked_record(client, login, locked):
     fresh = _db.session.get(Activity, record.id)
     assert fresh.duration_minutes == 60 and fresh.deleted_at is None
     # Moving an open-month record into the locked month is refused too.
-    response = client.post_form("/log", form_for(locked["team"], activity_on=date.today().isoformat(),
-                                                 submission_token="tok-to-move"))
+    response = client.post_form(
+        "/log", form_for(locked["team"], activity_on=date.today().isoformat(), submission_token="tok-to-move")
+    )
     assert response.status_code == 302
     moved = _db.session.scalar(select(Activity).where(Activity.submission_token == "tok-to-move"))
-    response = client.post_form(f"/activities/{moved.id}/edit", form_for(
-        locked["team"], activity_on=DAY.isoformat(), version=str(moved.version)))
+    response = client.post_form(
+        f"/activities/{moved.id}/edit",
+        form_for(locked["team"], activity_on=DAY.isoformat(), version=str(moved.version)),
+    )
     assert response.status_code == 422
     assert _live_in_month(locked["team"].id) == 1
 
@@ -227,11 +253,16 @@ def test_week_view_cannot_change_a_locked_month(client, login, locked):
 
 def test_import_refuses_rows_in_a_locked_month_even_after_preview(client, login, setup):
     login(setup["clinician"])
-    csv_text = ("date,activity_type,duration,team,consultation_mechanism,recipient_types,people_reached,"
-                "start_time,service_request_id,note\r\n"
-                f"{DAY.isoformat()},CONSULT_TEAM,45,{setup['team'].local_id},01,MH_TEAM_STAFF,2,,,\r\n")
-    response = client.post_form("/activities/import", {"file": (io.BytesIO(csv_text.encode()), "past.csv")},
-                                content_type="multipart/form-data")
+    csv_text = (
+        "date,activity_type,duration,team,consultation_mechanism,recipient_types,people_reached,"
+        "start_time,service_request_id,note\r\n"
+        f"{DAY.isoformat()},CONSULT_TEAM,45,{setup['team'].local_id},01,MH_TEAM_STAFF,2,,,\r\n"
+    )
+    response = client.post_form(
+        "/activities/import",
+        {"file": (io.BytesIO(csv_text.encode()), "past.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     payload = re.search(r'name="payload" value="([^"]+)"', response.get_data(as_text=True))
     assert payload, "the preview offers to import the valid row"
@@ -242,8 +273,11 @@ def test_import_refuses_rows_in_a_locked_month_even_after_preview(client, login,
     assert response.status_code == 422
     assert _live_in_month(setup["team"].id) == 1
     # A fresh preview now marks the row as locked.
-    response = client.post_form("/activities/import", {"file": (io.BytesIO(csv_text.encode()), "past.csv")},
-                                content_type="multipart/form-data")
+    response = client.post_form(
+        "/activities/import",
+        {"file": (io.BytesIO(csv_text.encode()), "past.csv")},
+        content_type="multipart/form-data",
+    )
     assert "locked" in response.get_data(as_text=True)
 
 
@@ -261,8 +295,9 @@ def test_unlocking_opens_the_month_again(client, login, locked):
     unlock_month(user=locked["lead"], team=locked["team"], month=LAST_MONTH, reason="Late records from Carol")
     _db.session.flush()
     login(locked["clinician"])
-    response = client.post_form("/log", form_for(locked["team"], activity_on=DAY.isoformat(),
-                                                 submission_token="tok-after-unlock"))
+    response = client.post_form(
+        "/log", form_for(locked["team"], activity_on=DAY.isoformat(), submission_token="tok-after-unlock")
+    )
     assert response.status_code == 302
     assert _live_in_month(locked["team"].id) == 2
 
@@ -274,22 +309,33 @@ def test_api_refuses_a_locked_month(client, locked):
     _db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     record = locked["record"]
-    body = {"activity_type_id": record.activity_type_id, "activity_on": DAY.isoformat(),
-            "duration_minutes": 30, "team_id": locked["team"].id, "consultation_mechanism_code": "01",
-            "recipient_type_ids": [r.id for r in record.recipient_types], "people_reached": 2}
+    body = {
+        "activity_type_id": record.activity_type_id,
+        "activity_on": DAY.isoformat(),
+        "duration_minutes": 30,
+        "team_id": locked["team"].id,
+        "consultation_mechanism_code": "01",
+        "recipient_type_ids": [r.id for r in record.recipient_types],
+        "people_reached": 2,
+    }
     response = client.post("/api/v1/activities", json=body, headers=headers)
     assert response.status_code == 422 and "locked" in response.get_data(as_text=True)
-    response = client.patch(f"/api/v1/activities/{record.id}", headers=headers,
-                            json={"duration_minutes": 90, "version": record.version})
+    response = client.patch(
+        f"/api/v1/activities/{record.id}",
+        headers=headers,
+        json={"duration_minutes": 90, "version": record.version},
+    )
     assert response.status_code in (409, 422)
-    response = client.delete(f"/api/v1/activities/{record.id}", headers=headers,
-                             query_string={"version": record.version})
+    response = client.delete(
+        f"/api/v1/activities/{record.id}", headers=headers, query_string={"version": record.version}
+    )
     assert response.status_code in (409, 422)
     _db.session.expire_all()
     fresh = _db.session.get(Activity, record.id)
     assert fresh.duration_minutes == 60 and fresh.deleted_at is None
     assert _live_in_month(locked["team"].id) == 1
     # This month is open: the same body for today is accepted.
-    response = client.post("/api/v1/activities", json={**body, "activity_on": date.today().isoformat()},
-                           headers=headers)
+    response = client.post(
+        "/api/v1/activities", json={**body, "activity_on": date.today().isoformat()}, headers=headers
+    )
     assert response.status_code == 201

@@ -90,9 +90,14 @@ def fresh_app(fresh_database_url: str) -> Iterator[Callable[..., Flask]]:
 
 def production_settings(url: str, **overrides: Any) -> dict[str, Any]:
     """Settings that pass the production guard on the given database."""
-    return {"IW_CONFIG": "production", "SECRET_KEY": STRONG_SECRET, "SQLALCHEMY_DATABASE_URI": url,
-            "IW_ALLOW_SQLITE_IN_PRODUCTION": True,
-            "IW_API_RATE_LIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", **overrides}
+    return {
+        "IW_CONFIG": "production",
+        "SECRET_KEY": STRONG_SECRET,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "IW_ALLOW_SQLITE_IN_PRODUCTION": True,
+        "IW_API_RATE_LIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        **overrides,
+    }
 
 
 def add_user(app: Flask, kind: str = "clinician", **kw: Any) -> str:

@@ -63,8 +63,11 @@ def _restore_postgres_and_compare(app, dump: Path):
     from tests import dbutil
 
     with dbutil.temporary_postgres_database() as restored_url:
-        subprocess.run(["pg_restore", "--no-owner", "--dbname", pg_command_url(restored_url), str(dump)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--dbname", pg_command_url(restored_url), str(dump)],
+            check=True,
+            capture_output=True,
+        )
         restored = create_engine(restored_url)
         with app.app_context():
             live = fingerprints(_db.engine)
@@ -98,10 +101,14 @@ def test_retention_purge_removes_only_expired_records(app, db, make, monkeypatch
     boundary = make.activity(clinician, activity_on=date(2025, 11, 1))
     recent = make.activity(clinician, activity_on=date(2026, 11, 1))
     old_id, kept = old.id, {boundary.id, recent.id}
-    others_before = db.session.scalar(select(func.count()).select_from(Activity)
-                                      .where(Activity.id.notin_([old_id, *kept])))
-    others_expired = db.session.scalar(select(func.count()).select_from(Activity).where(
-        Activity.activity_on < date(2025, 11, 1), Activity.id.notin_([old_id, *kept])))
+    others_before = db.session.scalar(
+        select(func.count()).select_from(Activity).where(Activity.id.notin_([old_id, *kept]))
+    )
+    others_expired = db.session.scalar(
+        select(func.count())
+        .select_from(Activity)
+        .where(Activity.activity_on < date(2025, 11, 1), Activity.id.notin_([old_id, *kept]))
+    )
 
     preview = purge_expired(today=today, dry_run=True)
     assert preview.activities == 1 + others_expired and db.session.get(Activity, old_id) is not None
@@ -113,10 +120,19 @@ def test_retention_purge_removes_only_expired_records(app, db, make, monkeypatch
     assert db.session.get(Activity, old_id) is None
     assert {a.id for a in db.session.scalars(select(Activity).where(Activity.id.in_(kept)))} == kept
     assert db.session.scalar(select(func.count()).select_from(Activity)) == others_before - others_expired + 2
-    assert db.session.scalar(select(func.count()).select_from(activity_recipients).where(
-        activity_recipients.c.activity_id == old_id)) == 0
-    runs = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "retention.purge")
-                                   .order_by(AuditEvent.id)))
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(activity_recipients)
+            .where(activity_recipients.c.activity_id == old_id)
+        )
+        == 0
+    )
+    runs = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "retention.purge").order_by(AuditEvent.id)
+        )
+    )
     assert [r.details["dry_run"] for r in runs] == [True, False]
     assert runs[-1].details["cutoff"] == "2025-11-01" and runs[-1].details["months"] == 12
 

@@ -17,10 +17,19 @@ from indirect_work.extensions import db
 from tests.security.conftest import STRONG_SECRET, production_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV_NAMES = ("SECRET_KEY", "DATABASE_URL", "IW_DEBUG", "IW_API_RATE_LIMIT_STORAGE_URI",
-             "IW_MFA_REQUIRED_ROLES", "IW_SESSION_IDLE_MINUTES",
-             "IW_SESSION_ABSOLUTE_MINUTES", "IW_LOGIN_MAX_FAILURES", "IW_RETENTION_MONTHS",
-             "IW_ALLOW_SQLITE_IN_PRODUCTION", "IW_CONFIG")
+ENV_NAMES = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "IW_DEBUG",
+    "IW_API_RATE_LIMIT_STORAGE_URI",
+    "IW_MFA_REQUIRED_ROLES",
+    "IW_SESSION_IDLE_MINUTES",
+    "IW_SESSION_ABSOLUTE_MINUTES",
+    "IW_LOGIN_MAX_FAILURES",
+    "IW_RETENTION_MONTHS",
+    "IW_ALLOW_SQLITE_IN_PRODUCTION",
+    "IW_CONFIG",
+)
 
 
 @pytest.fixture
@@ -30,22 +39,25 @@ def clean_env(monkeypatch):
     return monkeypatch
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32"),
-    ({"DEBUG": True}, "debug mode must be off"),
-    ({"IW_MFA_REQUIRED_ROLES": ("admin",)}, "two-step verification must be required"),
-    ({"IW_MFA_REQUIRED_ROLES": ()}, "two-step verification must be required"),
-    ({"SESSION_COOKIE_NAME": "session"}, "SESSION_COOKIE_NAME must start with __Host-"),
-    ({"SESSION_COOKIE_SECURE": False}, "session cookies must be Secure"),
-    ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE must be Lax or Strict"),
-    ({"SESSION_COOKIE_HTTPONLY": False}, "SESSION_COOKIE_HTTPONLY must be on"),
-    ({"WTF_CSRF_ENABLED": False}, "CSRF protection must be on"),
-    ({"MAX_CONTENT_LENGTH": None}, "MAX_CONTENT_LENGTH must be set"),
-    ({"IW_SESSION_IDLE_MINUTES": 120}, "IW_SESSION_IDLE_MINUTES"),
-    ({"IW_SESSION_ABSOLUTE_MINUTES": 24 * 60}, "IW_SESSION_ABSOLUTE_MINUTES"),
-    ({"IW_LOGIN_MAX_FAILURES": 50}, "at most 10 failures"),
-    ({"IW_RETENTION_MONTHS": 0}, "IW_RETENTION_MONTHS"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 32"),
+        ({"DEBUG": True}, "debug mode must be off"),
+        ({"IW_MFA_REQUIRED_ROLES": ("admin",)}, "two-step verification must be required"),
+        ({"IW_MFA_REQUIRED_ROLES": ()}, "two-step verification must be required"),
+        ({"SESSION_COOKIE_NAME": "session"}, "SESSION_COOKIE_NAME must start with __Host-"),
+        ({"SESSION_COOKIE_SECURE": False}, "session cookies must be Secure"),
+        ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE must be Lax or Strict"),
+        ({"SESSION_COOKIE_HTTPONLY": False}, "SESSION_COOKIE_HTTPONLY must be on"),
+        ({"WTF_CSRF_ENABLED": False}, "CSRF protection must be on"),
+        ({"MAX_CONTENT_LENGTH": None}, "MAX_CONTENT_LENGTH must be set"),
+        ({"IW_SESSION_IDLE_MINUTES": 120}, "IW_SESSION_IDLE_MINUTES"),
+        ({"IW_SESSION_ABSOLUTE_MINUTES": 24 * 60}, "IW_SESSION_ABSOLUTE_MINUTES"),
+        ({"IW_LOGIN_MAX_FAILURES": 50}, "at most 10 failures"),
+        ({"IW_RETENTION_MONTHS": 0}, "IW_RETENTION_MONTHS"),
+    ],
+)
 def test_production_config_guard(clean_env, tmp_path, overrides, message):
     with pytest.raises(ConfigError, match=message):
         create_app(production_settings(f"sqlite:///{tmp_path}/p.db", **overrides))
@@ -58,8 +70,9 @@ def test_production_config_guard_mfa_on_and_dev_off(clean_env, tmp_path):
     dev = create_app({"IW_CONFIG": "development", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.db"})
     assert dev.config["IW_MFA_REQUIRED_ROLES"] == ()
     clean_env.setenv("IW_MFA_REQUIRED_ROLES", "admin, team_lead")
-    assert create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}) \
-        .config["IW_MFA_REQUIRED_ROLES"] == ("admin", "team_lead")
+    assert create_app(
+        {"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/t.db"}
+    ).config["IW_MFA_REQUIRED_ROLES"] == ("admin", "team_lead")
 
 
 def test_no_default_accounts_in_a_new_database(fresh_app):
@@ -112,18 +125,35 @@ def test_check_deploy_lists_every_unsafe_setting(clean_env, tmp_path):
     app = create_app({"IW_CONFIG": "development", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.db"})
     result = app.test_cli_runner().invoke(args=["check-deploy"])
     assert result.exit_code == 1
-    for text in ("IW_CONFIG is not 'production'", "SECRET_KEY", "debug mode", "team_lead",
-                 "IW_SESSION_IDLE_MINUTES", "API rate limits are counted per worker"):
+    for text in (
+        "IW_CONFIG is not 'production'",
+        "SECRET_KEY",
+        "debug mode",
+        "team_lead",
+        "IW_SESSION_IDLE_MINUTES",
+        "API rate limits are counted per worker",
+    ):
         assert text in result.output, text
     with app.app_context():
         db.engine.dispose()
 
 
 def test_check_deploy_command_exit_status(tmp_path):
-    env = {**os.environ, "IW_CONFIG": "production", "SECRET_KEY": STRONG_SECRET,
-           "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "IW_ALLOW_SQLITE_IN_PRODUCTION": "1"}
+    env = {
+        **os.environ,
+        "IW_CONFIG": "production",
+        "SECRET_KEY": STRONG_SECRET,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "IW_ALLOW_SQLITE_IN_PRODUCTION": "1",
+    }
     command = [sys.executable, "-m", "flask", "--app", "indirect_work", "check-deploy"]
-    unsafe = subprocess.run(command, env={**env, "IW_MFA_REQUIRED_ROLES": ""}, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    unsafe = subprocess.run(
+        command,
+        env={**env, "IW_MFA_REQUIRED_ROLES": ""},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unsafe.returncode != 0
     assert "two-step verification must be required" in unsafe.stderr

@@ -17,10 +17,13 @@ from tests.factories import Factory
 
 
 def counts(db):
-    return (db.session.scalar(select(func.count()).select_from(Activity)),
-            db.session.scalar(select(func.count()).select_from(activity_recipients)),
-            db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "activity.create")))
+    return (
+        db.session.scalar(select(func.count()).select_from(Activity)),
+        db.session.scalar(select(func.count()).select_from(activity_recipients)),
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "activity.create")
+        ),
+    )
 
 
 class FailOn:
@@ -35,11 +38,17 @@ class FailOn:
             raise self.error
 
 
-@pytest.mark.parametrize(("error", "status", "message"), [
-    (RuntimeError("injected fault"), 500, "Sorry, there is a problem with the service"),
-    (OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly")), 503,
-     "nothing was saved"),
-])
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (RuntimeError("injected fault"), 500, "Sorry, there is a problem with the service"),
+        (
+            OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly")),
+            503,
+            "nothing was saved",
+        ),
+    ],
+)
 def test_atomic_fault_tolerance(client, make, login, db, error, status, message):
     """The activity and its recipients are written, then the audit row fails: nothing may remain."""
     team = make.team()
@@ -111,10 +120,15 @@ def test_sqlite_disk_full(fresh_app, db_backend):
     assert "run out of space, so nothing was saved" in response.text
     with app.app_context():
         saved = _db.session.scalar(select(func.count()).select_from(Activity))
-        audited = _db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "activity.create"))
-        orphans = _db.session.scalar(text(
-            "SELECT count(*) FROM activity_recipients WHERE activity_id NOT IN (SELECT id FROM activities)"))
+        audited = _db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "activity.create")
+        )
+        orphans = _db.session.scalar(
+            text(
+                "SELECT count(*) FROM activity_recipients"
+                " WHERE activity_id NOT IN (SELECT id FROM activities)"
+            )
+        )
         _db.session.remove()
         assert saved == audited == statuses[302] and orphans == 0  # the failed request left nothing
         event.remove(engine, "connect", cap)

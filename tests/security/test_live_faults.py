@@ -35,8 +35,9 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, proc: subprocess.Popen, database_url: str, db_name: str, email: str,
-                 form: dict) -> None:
+    def __init__(
+        self, url: str, proc: subprocess.Popen, database_url: str, db_name: str, email: str, form: dict
+    ) -> None:
         self.url, self.proc, self.database_url, self.db_name = url, proc, database_url, db_name
         self.email, self.form = email, form
 
@@ -68,8 +69,12 @@ class Server:
     def signed_in_session(self) -> requests.Session:
         session = requests.Session()
         page = session.get(self.url + "/sign-in", timeout=10).text
-        response = session.post(self.url + "/sign-in", timeout=10, allow_redirects=False, data={
-            "email": self.email, "password": Factory.PASSWORD, "csrf_token": _csrf(page)})
+        response = session.post(
+            self.url + "/sign-in",
+            timeout=10,
+            allow_redirects=False,
+            data={"email": self.email, "password": Factory.PASSWORD, "csrf_token": _csrf(page)},
+        )
         assert response.status_code == 302
         return session
 
@@ -107,9 +112,25 @@ def gunicorn_on_postgres(workers: int, tmp_path: Path) -> Iterator[Server]:
         env = {**os.environ, "IW_CONFIG": "development", "DATABASE_URL": url, "HOME": str(tmp_path)}
         log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115 - closed below
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{port}", "--timeout", "30", "wsgi:app"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "30",
+                "wsgi:app",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         server = Server(f"http://127.0.0.1:{port}", proc, url, url.rsplit("/", 1)[1], email, form)
         try:
             server.wait_healthy()
@@ -189,8 +210,9 @@ def test_worker_killed_during_post(postgres_only, tmp_path):
 
         def submit() -> None:
             try:
-                outcome["status"] = session.post(server.url + "/log", data=form, timeout=30,
-                                                 allow_redirects=False).status_code
+                outcome["status"] = session.post(
+                    server.url + "/log", data=form, timeout=30, allow_redirects=False
+                ).status_code
             except requests.RequestException as exc:
                 outcome["error"] = exc
 
@@ -199,8 +221,9 @@ def test_worker_killed_during_post(postgres_only, tmp_path):
         deadline = time.monotonic() + 15
         with psycopg.connect(dbutil.postgres_admin_url(), autocommit=True) as watcher:
             while not watcher.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-                    (server.db_name,)).fetchone()[0]:
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                (server.db_name,),
+            ).fetchone()[0]:
                 assert time.monotonic() < deadline, "the POST never reached the database"
                 time.sleep(0.05)
         os.kill(worker, signal.SIGKILL)

@@ -12,8 +12,11 @@ from tests.security.conftest import enrol, totp_code
 
 
 def actions(db, user):
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.actor_id == user.id).order_by(AuditEvent.id)
+        )
+    )
 
 
 def sign_in_with_password(client, user, password):
@@ -33,8 +36,11 @@ def enrolled_at_code_step(client, make, login):
 
 def simple_get_routes(app):
     """Every GET page without URL arguments (the routes a signed-in user could open directly)."""
-    return sorted(rule.rule for rule in app.url_map.iter_rules()
-                  if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static")
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    )
 
 
 @pytest.mark.parametrize("kind", ["lead", "admin"])
@@ -120,8 +126,9 @@ def test_recovery_code_signs_in_once(app, client, make, login, db):
     sign_in_with_password(client, user, make.PASSWORD)
     again = client.post_form("/sign-in/code", {"code": codes[3]})
     assert again.status_code == 422
-    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.actor_id == user.id,
-                                                        AuditEvent.action == "auth.login")).all()
+    audit = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == user.id, AuditEvent.action == "auth.login")
+    ).all()
     assert audit[-1].details == {"second_factor": "recovery_code"}
 
 
@@ -154,22 +161,27 @@ def test_turning_off_needs_password_and_code(app, client, make, login, db):
     # A second browser signs in with both factors.
     other.post_form("/sign-in", {"email": user.email, "password": make.PASSWORD})
     assert other.post_form("/sign-in/code", {"code": totp_code(user, 1)}).status_code == 302
-    no_code = client.post_form("/account/two-step/turn-off",
-                               {"current_password": make.PASSWORD, "code": "999999"})
+    no_code = client.post_form(
+        "/account/two-step/turn-off", {"current_password": make.PASSWORD, "code": "999999"}
+    )
     assert no_code.status_code == 422
     db.session.refresh(user)
     assert user.mfa_enabled
-    wrong_password = client.post_form("/account/two-step/turn-off",
-                                      {"current_password": "nope nope nope", "code": codes[0]})
+    wrong_password = client.post_form(
+        "/account/two-step/turn-off", {"current_password": "nope nope nope", "code": codes[0]}
+    )
     assert wrong_password.status_code == 422
     # Both authenticator steps in the window are used up: a recovery code works instead.
-    ok = client.post_form("/account/two-step/turn-off", {"current_password": make.PASSWORD,
-                                                         "code": codes[0]})
+    ok = client.post_form("/account/two-step/turn-off", {"current_password": make.PASSWORD, "code": codes[0]})
     assert ok.status_code == 302
     db.session.refresh(user)
     assert not user.mfa_enabled and user.mfa_secret is None
-    assert db.session.scalar(select(func.count()).select_from(RecoveryCode)
-                             .where(RecoveryCode.user_id == user.id)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(RecoveryCode).where(RecoveryCode.user_id == user.id)
+        )
+        == 0
+    )
     assert client.get("/account").status_code == 200  # this browser stays signed in
     assert other.get("/account").status_code == 302  # the other one is signed out
     assert "auth.mfa_disabled" in actions(db, user)
@@ -179,8 +191,9 @@ def test_new_recovery_codes_replace_the_old(client, make, login, db):
     user = make.clinician()
     login(user)
     old = enrol(client, user, make.PASSWORD)
-    response = client.post_form("/account/two-step/recovery-codes",
-                                {"current_password": make.PASSWORD, "code": totp_code(user, 1)})
+    response = client.post_form(
+        "/account/two-step/recovery-codes", {"current_password": make.PASSWORD, "code": totp_code(user, 1)}
+    )
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
     new = [c for c in old if c in response.get_data(as_text=True)]

@@ -32,17 +32,20 @@ def test_legacy_hash_is_upgraded_at_sign_in(client, make, db):
     assert verify_password(upgraded, make.PASSWORD)
 
 
-@pytest.mark.parametrize(("password", "accepted"), [
-    ("short1", False),                      # under the minimum length
-    ("ninechars", False),
-    ("tenletters", True),                   # no composition rule: lower-case letters only is fine
-    ("purple elephant umbrella", True),     # a passphrase
-    ("x" * 3 + "y" * 61, False),            # 64 characters but only two different ones
-    ("Seven brave otters swim past the old mill at dawn every single day!!", True),  # long is allowed
-    ("p" * 129, False),                     # over the maximum
-    ("password123", False),                 # on the deny-list
-    ("Password123", False),                 # deny-list ignores case
-])
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("short1", False),  # under the minimum length
+        ("ninechars", False),
+        ("tenletters", True),  # no composition rule: lower-case letters only is fine
+        ("purple elephant umbrella", True),  # a passphrase
+        ("x" * 3 + "y" * 61, False),  # 64 characters but only two different ones
+        ("Seven brave otters swim past the old mill at dawn every single day!!", True),  # long is allowed
+        ("p" * 129, False),  # over the maximum
+        ("password123", False),  # on the deny-list
+        ("Password123", False),  # deny-list ignores case
+    ],
+)
 def test_password_policy(password, accepted):
     assert (password_problems(password) == []) is accepted
 
@@ -54,7 +57,8 @@ def test_password_may_not_contain_the_email_name():
 
 def test_weak_new_password_is_refused_on_the_form(client, make, login):
     login(make.clinician())
-    response = client.post_form("/account/password", {"current_password": make.PASSWORD,
-                                                      "new_password": "password123",
-                                                      "confirm_password": "password123"})
+    response = client.post_form(
+        "/account/password",
+        {"current_password": make.PASSWORD, "new_password": "password123", "confirm_password": "password123"},
+    )
     assert response.status_code == 422 and "too common" in response.text

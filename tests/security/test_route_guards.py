@@ -28,8 +28,11 @@ def url_for_rule(rule: Any) -> str:
 
 def table_counts(db) -> dict[str, int]:
     tables = inspect(db.session.connection()).get_table_names()
-    return {name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
-            for name in tables if name in db.metadata.tables}
+    return {
+        name: db.session.scalar(select(func.count()).select_from(db.metadata.tables[name]))
+        for name in tables
+        if name in db.metadata.tables
+    }
 
 
 @pytest.fixture
@@ -39,8 +42,10 @@ def signed_in_admin(client, make, login):
 
     team = make.team()
     admin = make.admin(default_team_id=team.id, organisation_id=team.organisation_id)
-    admin.role_assignments += [RoleAssignment(role=Role.CLINICIAN.value, team_id=team.id),
-                               RoleAssignment(role=Role.TEAM_LEAD.value, team_id=team.id)]
+    admin.role_assignments += [
+        RoleAssignment(role=Role.CLINICIAN.value, team_id=team.id),
+        RoleAssignment(role=Role.TEAM_LEAD.value, team_id=team.id),
+    ]
     _db.session.flush()
     login(admin)
     return client
@@ -86,8 +91,9 @@ def test_no_state_change_on_get(app, signed_in_admin, db):
         response.close()
     after = table_counts(db)
     # Downloads and refusals are audited (that is a write the audit trail needs); nothing else changes.
-    assert {k: v for k, v in after.items() if k != "audit_events"} == \
-        {k: v for k, v in before.items() if k != "audit_events"}
+    assert {k: v for k, v in after.items() if k != "audit_events"} == {
+        k: v for k, v in before.items() if k != "audit_events"
+    }
 
 
 def test_refused_access_is_audited(client, make, login, db):
@@ -97,8 +103,9 @@ def test_refused_access_is_audited(client, make, login, db):
     assert response.status_code == 405
     response = client.post_form(f"/users/{clinician.id}/two-step/reset")
     assert response.status_code == 403
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access.denied")
-                              .order_by(AuditEvent.id.desc()))
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "access.denied").order_by(AuditEvent.id.desc())
+    )
     assert event.actor_id == clinician.id and event.details["path"] == f"/users/{clinician.id}/two-step/reset"
     assert event.ip_address and event.occurred_at is not None
 
@@ -110,8 +117,11 @@ def test_audit_trail(app, client, make, login, db):
     client.post_form("/sign-in", {"email": user.email, "password": "a wrong password"})
     login(user)
     client.post_form("/sign-out")
-    rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.actor_email == user.email)
-                                   .order_by(AuditEvent.id)))
+    rows = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.actor_email == user.email).order_by(AuditEvent.id)
+        )
+    )
     assert [r.action for r in rows] == ["auth.login_failed", "auth.login", "auth.logout"]
     for row in rows:
         assert row.ip_address and row.request_id and row.occurred_at.tzinfo is not None

@@ -46,9 +46,14 @@ def test_remember_token_revoked(app, client, make, login, db):
         assert not signed_in(forger)
     # After a password change the old token identifies nobody at all.
     old = user.session_token
-    client.post_form("/account/password", {"current_password": make.PASSWORD,
-                                           "new_password": "a brand new passphrase",
-                                           "confirm_password": "a brand new passphrase"})
+    client.post_form(
+        "/account/password",
+        {
+            "current_password": make.PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    )
     db.session.refresh(user)
     assert user.session_token != old
     from indirect_work.auth.session import load_user
@@ -71,9 +76,14 @@ def test_password_change_signs_out_other_sessions(app, client, make, login):
     laptop, phone = app.test_client(), app.test_client()
     login(user, target=laptop)
     login(user, target=phone)
-    response = laptop.post_form("/account/password", {
-        "current_password": make.PASSWORD, "new_password": "another good passphrase",
-        "confirm_password": "another good passphrase"})
+    response = laptop.post_form(
+        "/account/password",
+        {
+            "current_password": make.PASSWORD,
+            "new_password": "another good passphrase",
+            "confirm_password": "another good passphrase",
+        },
+    )
     assert response.status_code == 302
     assert signed_in(laptop) and not signed_in(phone)
 
@@ -81,12 +91,24 @@ def test_password_change_signs_out_other_sessions(app, client, make, login):
 def test_password_change_needs_the_current_password(client, make, login, db):
     user = make.clinician()
     login(user)
-    response = client.post_form("/account/password", {
-        "current_password": "not the password", "new_password": "another good passphrase",
-        "confirm_password": "another good passphrase"})
+    response = client.post_form(
+        "/account/password",
+        {
+            "current_password": "not the password",
+            "new_password": "another good passphrase",
+            "confirm_password": "another good passphrase",
+        },
+    )
     assert response.status_code == 422 and "Your password is not correct" in response.text
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)
-                             .order_by(AuditEvent.id.desc()).limit(1)) == "auth.reauth_failed"
+    assert (
+        db.session.scalar(
+            select(AuditEvent.action)
+            .where(AuditEvent.actor_id == user.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )
+        == "auth.reauth_failed"
+    )
 
 
 def test_sign_out_everywhere(app, client, make, login, db):
@@ -99,8 +121,14 @@ def test_sign_out_everywhere(app, client, make, login, db):
     response = client.post_form("/account/sign-out-everywhere")
     assert response.status_code == 302
     assert not signed_in(client) and not signed_in(other)
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.logout_everywhere",
-                                                      AuditEvent.actor_id == user.id)) is not None
+    assert (
+        db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "auth.logout_everywhere", AuditEvent.actor_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def _at(monkeypatch, moment):
@@ -174,10 +202,12 @@ def test_cookie_flags(production_client):
     email = add_user(app)
     client = app.test_client()
     page = client.get("/sign-in", base_url="https://localhost")
-    response = client.post("/sign-in", base_url="https://localhost",
-                           headers={"Referer": "https://localhost/sign-in"},
-                           data={"email": email, "password": Factory.PASSWORD,
-                                 "csrf_token": extract_csrf(page.text)})
+    response = client.post(
+        "/sign-in",
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/sign-in"},
+        data={"email": email, "password": Factory.PASSWORD, "csrf_token": extract_csrf(page.text)},
+    )
     assert response.status_code == 302
     cookies = page.headers.getlist("Set-Cookie") + response.headers.getlist("Set-Cookie")
     assert cookies, "signing in must set the session cookie"

@@ -16,20 +16,32 @@ def sign_in(client, email, password, **kwargs):
 
 
 def count_actions(db, action, email):
-    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.actor_email == email))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == action, AuditEvent.actor_email == email)
+    )
 
 
 def test_login_throttle(app, client, make, db):
     user = make.clinician()
     for n in range(10):
         # Each guess comes from a different address and claims yet another via X-Forwarded-For.
-        response = sign_in(client, user.email, f"wrong guess {n}",
-                           environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
-                           headers={"X-Forwarded-For": f"192.0.2.{n}"})
+        response = sign_in(
+            client,
+            user.email,
+            f"wrong guess {n}",
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+            headers={"X-Forwarded-For": f"192.0.2.{n}"},
+        )
         assert response.status_code == 200
-    eleventh = sign_in(app.test_client(), user.email, make.PASSWORD,
-                       environ_base={"REMOTE_ADDR": "10.9.9.9"}, headers={"X-Forwarded-For": "203.0.113.1"})
+    eleventh = sign_in(
+        app.test_client(),
+        user.email,
+        make.PASSWORD,
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        headers={"X-Forwarded-For": "203.0.113.1"},
+    )
     assert eleventh.status_code == 429
     html = eleventh.get_data(as_text=True)
     assert "try again later" in html.lower() and "5 minutes" in html

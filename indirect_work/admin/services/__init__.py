@@ -28,8 +28,9 @@ class FieldErrors:
             raise ValidationFailed(self.fields)
 
 
-def check_code(errors: FieldErrors, model: Any, code: str, current: Any, *, in_use: Callable[[], bool],
-               used_by: str) -> None:
+def check_code(
+    errors: FieldErrors, model: Any, code: str, current: Any, *, in_use: Callable[[], bool], used_by: str
+) -> None:
     """A code is well formed, unique in ``model``, and unchanged once ``in_use()`` says it is used."""
     if current is not None and code != current.code and in_use():
         errors.add("code", f"The code cannot change: {used_by} {current.code}")
@@ -52,8 +53,9 @@ def add_audited(obj: Any, object_type: str, details: dict[str, Any]) -> Any:
     return obj
 
 
-def update_audited(obj: Any, data: dict[str, Any], *, fields: tuple[str, ...],
-                   object_type: str) -> dict[str, list[Any]]:
+def update_audited(
+    obj: Any, data: dict[str, Any], *, fields: tuple[str, ...], object_type: str
+) -> dict[str, list[Any]]:
     """Set ``fields`` from ``data``; audit ``<object_type>.update`` with the changed fields, if any."""
     before = {name: getattr(obj, name) for name in fields}
     for name in fields:

@@ -13,8 +13,18 @@ from sqlalchemy import Select, select
 from indirect_work.audit.models import AuditEvent
 from indirect_work.extensions import db
 
-CSV_HEADER = ["id", "occurred_at_utc", "actor_email", "actor_id", "action", "object_type", "object_id",
-              "details", "ip_address", "request_id"]
+CSV_HEADER = [
+    "id",
+    "occurred_at_utc",
+    "actor_email",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "details",
+    "ip_address",
+    "request_id",
+]
 #: Keys never shown even if a caller put them in ``details`` by mistake.
 _HIDDEN_KEYS = {"password", "password_hash", "new_password", "note", "token", "secret", "mfa_secret"}
 
@@ -57,8 +67,13 @@ def known_actions() -> list[str]:
 
 
 def known_object_types() -> list[str]:
-    return [t for t in db.session.scalars(
-        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)) if t]
+    return [
+        t
+        for t in db.session.scalars(
+            select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
+        )
+        if t
+    ]
 
 
 def safe_details(details: dict[str, Any] | None) -> dict[str, Any]:
@@ -96,8 +111,14 @@ def csv_rows(criteria: AuditFilter, batch: int = 1000) -> Iterator[list[Any]]:
     """Every matching event as a CSV row, read in batches so memory stays flat."""
     for event in db.session.scalars(audit_query(criteria).execution_options(yield_per=batch)):
         yield [
-            event.id, event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), event.actor_email or "",
-            event.actor_id or "", event.action, event.object_type or "", event.object_id or "",
-            json.dumps(safe_details(event.details), sort_keys=True, default=str), event.ip_address or "",
+            event.id,
+            event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor_email or "",
+            event.actor_id or "",
+            event.action,
+            event.object_type or "",
+            event.object_id or "",
+            json.dumps(safe_details(event.details), sort_keys=True, default=str),
+            event.ip_address or "",
             event.request_id or "",
         ]

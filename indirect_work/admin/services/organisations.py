@@ -37,14 +37,19 @@ def _clean_organisation(data: dict[str, Any], current: Organisation | None) -> d
     problems = ods_code_problems(clean["ods_code"])
     if problems:
         errors.add("ods_code", problems)
-    elif db.session.scalar(select(Organisation.id).where(
-            Organisation.ods_code == clean["ods_code"], Organisation.id != getattr(current, "id", 0))):
+    elif db.session.scalar(
+        select(Organisation.id).where(
+            Organisation.ods_code == clean["ods_code"], Organisation.id != getattr(current, "id", 0)
+        )
+    ):
         errors.add("ods_code", f"An organisation with ODS code {clean['ods_code']} already exists")
     if not clean["name"]:
         errors.add("name", "Enter the organisation's name")
     if clean["default_commissioner_code"]:
-        errors.add("default_commissioner_code",
-                   ods_code_problems(clean["default_commissioner_code"], commissioner=True))
+        errors.add(
+            "default_commissioner_code",
+            ods_code_problems(clean["default_commissioner_code"], commissioner=True),
+        )
     errors.raise_if_any()
     return clean
 
@@ -57,8 +62,12 @@ def create_organisation(data: dict[str, Any]) -> Organisation:
 
 def update_organisation(organisation: Organisation, data: dict[str, Any]) -> None:
     """Change an organisation's ODS code, name, default commissioner or active flag."""
-    update_audited(organisation, _clean_organisation(data, organisation), fields=ORGANISATION_FIELDS,
-                   object_type="organisation")
+    update_audited(
+        organisation,
+        _clean_organisation(data, organisation),
+        fields=ORGANISATION_FIELDS,
+        object_type="organisation",
+    )
 
 
 def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
@@ -75,16 +84,22 @@ def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
     problems = team_local_id_problems(clean["local_id"])
     if problems:
         errors.add("local_id", problems)
-    elif db.session.scalar(select(Team.id).where(
-            Team.organisation_id == clean["organisation_id"], Team.local_id == clean["local_id"],
-            Team.id != getattr(current, "id", 0))):
-        errors.add("local_id",
-                   f"Another team of this organisation already has the identifier {clean['local_id']}")
+    elif db.session.scalar(
+        select(Team.id).where(
+            Team.organisation_id == clean["organisation_id"],
+            Team.local_id == clean["local_id"],
+            Team.id != getattr(current, "id", 0),
+        )
+    ):
+        errors.add(
+            "local_id", f"Another team of this organisation already has the identifier {clean['local_id']}"
+        )
     if not clean["name"]:
         errors.add("name", "Enter the team's name")
     team_type = db.session.get(ServiceTeamType, clean["service_team_type_code"] or "")
-    keeps_retired_code = (current is not None
-                          and current.service_team_type_code == clean["service_team_type_code"])
+    keeps_retired_code = (
+        current is not None and current.service_team_type_code == clean["service_team_type_code"]
+    )
     if team_type is None or not (team_type.is_active or keeps_retired_code):
         errors.add("service_team_type_code", "Choose the MHSDS service or team type")
     errors.raise_if_any()

@@ -24,8 +24,14 @@ _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 RoleKey = tuple[Role, int | None]
 #: The account's own fields (roles are compared separately).
-ACCOUNT_FIELDS = ("email", "full_name", "staff_local_id", "organisation_id", "profession_id",
-                  "default_team_id")
+ACCOUNT_FIELDS = (
+    "email",
+    "full_name",
+    "staff_local_id",
+    "organisation_id",
+    "profession_id",
+    "default_team_id",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,9 @@ class UserData:
         profession = db.session.get(Profession, self.profession_id) if self.profession_id else None
         team = db.session.get(Team, self.default_team_id) if self.default_team_id else None
         return {
-            "email": self.email, "full_name": self.full_name, "staff_local_id": self.staff_local_id,
+            "email": self.email,
+            "full_name": self.full_name,
+            "staff_local_id": self.staff_local_id,
             "organisation": organisation.ods_code if organisation else None,
             "profession": profession.code if profession else None,
             "default_team": f"{team.organisation.ods_code}/{team.local_id}" if team else None,
@@ -57,8 +65,11 @@ class UserData:
 def user_data(user: User) -> UserData:
     """The account as it stands."""
     return UserData(
-        email=user.email, full_name=user.full_name, staff_local_id=user.staff_local_id,
-        organisation_id=user.organisation_id, profession_id=user.profession_id,
+        email=user.email,
+        full_name=user.full_name,
+        staff_local_id=user.staff_local_id,
+        organisation_id=user.organisation_id,
+        profession_id=user.profession_id,
         default_team_id=user.default_team_id,
         roles=frozenset(_role_key(a) for a in user.role_assignments),
     )
@@ -73,10 +84,14 @@ def describe_roles(roles: frozenset[RoleKey] | set[RoleKey]) -> list[str]:
     """Roles in words, e.g. ``clinician of RDM/CMHT-N``, sorted (for audit details and previews)."""
     team_ids = {scope for role, scope in roles if role in (Role.CLINICIAN, Role.TEAM_LEAD) and scope}
     org_ids = {scope for role, scope in roles if role is Role.COMMISSIONER and scope}
-    teams = ({t.id: t for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))}
-             if team_ids else {})
-    orgs = ({o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
-            if org_ids else {})
+    teams = (
+        {t.id: t for t in db.session.scalars(select(Team).where(Team.id.in_(team_ids)))} if team_ids else {}
+    )
+    orgs = (
+        {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(org_ids)))}
+        if org_ids
+        else {}
+    )
     words = []
     for role, scope in roles:
         if role is Role.ADMIN:
@@ -102,8 +117,9 @@ def validate_user(data: UserData, current: User | None, actor: Any) -> UserData:
     errors = FieldErrors()
     if not _EMAIL.match(data.email) or len(data.email) > 254:
         errors.add("email", "Enter an email address like name@nhs.net")
-    elif db.session.scalar(select(User.id).where(User.email == data.email,
-                                                 User.id != getattr(current, "id", 0))):
+    elif db.session.scalar(
+        select(User.id).where(User.email == data.email, User.id != getattr(current, "id", 0))
+    ):
         errors.add("email", "Another person already uses this email address")
     if not data.full_name:
         errors.add("full_name", "Enter the person's full name")
@@ -133,8 +149,9 @@ def _check_roles(errors: FieldErrors, data: UserData) -> None:
     team_ids = {scope for role, scope in data.roles if role in (Role.CLINICIAN, Role.TEAM_LEAD)}
     org_ids = {scope for role, scope in data.roles if role is Role.COMMISSIONER}
     known_teams = set(db.session.scalars(select(Team.id).where(Team.id.in_([t for t in team_ids if t]))))
-    known_orgs = set(db.session.scalars(
-        select(Organisation.id).where(Organisation.id.in_([o for o in org_ids if o]))))
+    known_orgs = set(
+        db.session.scalars(select(Organisation.id).where(Organisation.id.in_([o for o in org_ids if o])))
+    )
     if team_ids - known_teams:
         errors.add("roles", "A chosen team does not exist")
     if org_ids - known_orgs:
@@ -156,10 +173,15 @@ def create_account(data: UserData, *, actor: Any, password: str | None = None) -
     data = validate_user(data, None, actor)
     try:
         user = create_user(
-            email=data.email, full_name=data.full_name, password=password,
-            roles=sorted(data.roles, key=str), organisation_id=data.organisation_id,
-            profession_id=data.profession_id, staff_local_id=data.staff_local_id,
-            default_team_id=data.default_team_id, must_change_password=password is not None,
+            email=data.email,
+            full_name=data.full_name,
+            password=password,
+            roles=sorted(data.roles, key=str),
+            organisation_id=data.organisation_id,
+            profession_id=data.profession_id,
+            staff_local_id=data.staff_local_id,
+            default_team_id=data.default_team_id,
+            must_change_password=password is not None,
         )
     except ValidationFailed as exc:
         if "password" in exc.fields:
@@ -199,8 +221,12 @@ def set_active(user: User, active: bool, *, actor: Any) -> None:
     user.is_active = active
     if not active:
         user.revoke_sessions()
-    record_event("user.reactivate" if active else "user.deactivate", object_type="user", object_id=user.id,
-                 details={"email": user.email, "is_active": [not active, active]})
+    record_event(
+        "user.reactivate" if active else "user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        details={"email": user.email, "is_active": [not active, active]},
+    )
     db.session.flush()
 
 
@@ -227,8 +253,9 @@ def search_users(text: str = "", status: str = "active") -> Any:
     text = (text or "").strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(User.full_name.ilike(pattern, escape="\\"),
-                                User.email.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(User.full_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+        )
     if status == "active":
         query = query.where(User.is_active.is_(True))
     elif status == "inactive":

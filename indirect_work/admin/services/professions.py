@@ -34,8 +34,14 @@ def _clean(data: dict[str, Any], current: Profession | None) -> dict[str, Any]:
         "is_active": bool(data.get("is_active", True)),
     }
     errors = FieldErrors()
-    check_code(errors, Profession, clean["code"], current, in_use=lambda: profession_in_use(current),
-               used_by="people already have")
+    check_code(
+        errors,
+        Profession,
+        clean["code"],
+        current,
+        in_use=lambda: profession_in_use(current),
+        used_by="people already have",
+    )
     if not clean["label"]:
         errors.add("label", "Enter the profession's name")
     if not clean["group"]:

@@ -19,15 +19,24 @@ from indirect_work.extensions import db
 from indirect_work.taxonomy.models import MHSDS_TARGETS, ActivityCategory, ActivityType
 
 CATEGORY_FIELDS = ("code", "label", "description")
-TYPE_FIELDS = ("category_id", "code", "label", "description", "is_patient_specific", "mhsds_target",
-               "snomed_concept_id")
+TYPE_FIELDS = (
+    "category_id",
+    "code",
+    "label",
+    "description",
+    "is_patient_specific",
+    "mhsds_target",
+    "snomed_concept_id",
+)
 
 
 def list_categories() -> list[ActivityCategory]:
     """Every category (active or retired) in display order, with its types."""
-    return list(db.session.scalars(
-        select(ActivityCategory).order_by(ActivityCategory.sort_order, ActivityCategory.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ActivityCategory).order_by(ActivityCategory.sort_order, ActivityCategory.id)
+        )
+    )
 
 
 def type_in_use(activity_type: ActivityType) -> bool:
@@ -37,9 +46,15 @@ def type_in_use(activity_type: ActivityType) -> bool:
 
 def category_in_use(category: ActivityCategory) -> bool:
     """True when any activity records a type of this category."""
-    return bool(db.session.scalar(select(exists().where(
-        Activity.activity_type_id == ActivityType.id, ActivityType.category_id == category.id
-    ))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Activity.activity_type_id == ActivityType.id, ActivityType.category_id == category.id
+                )
+            )
+        )
+    )
 
 
 def used_type_ids() -> set[int]:
@@ -48,11 +63,20 @@ def used_type_ids() -> set[int]:
 
 
 def _clean_category(data: dict[str, Any], current: ActivityCategory | None) -> dict[str, Any]:
-    clean = {"code": normalise_code(data.get("code")), "label": (data.get("label") or "").strip(),
-             "description": (data.get("description") or "").strip()}
+    clean = {
+        "code": normalise_code(data.get("code")),
+        "label": (data.get("label") or "").strip(),
+        "description": (data.get("description") or "").strip(),
+    }
     errors = FieldErrors()
-    check_code(errors, ActivityCategory, clean["code"], current,
-               in_use=lambda: category_in_use(current), used_by="activities already use")
+    check_code(
+        errors,
+        ActivityCategory,
+        clean["code"],
+        current,
+        in_use=lambda: category_in_use(current),
+        used_by="activities already use",
+    )
     if not clean["label"]:
         errors.add("label", "Enter a label")
     errors.raise_if_any()
@@ -69,8 +93,9 @@ def create_category(data: dict[str, Any]) -> ActivityCategory:
 
 def update_category(category: ActivityCategory, data: dict[str, Any]) -> None:
     """Change code (only while unused), label and description. Raises ValidationFailed."""
-    update_audited(category, _clean_category(data, category), fields=CATEGORY_FIELDS,
-                   object_type="activity_category")
+    update_audited(
+        category, _clean_category(data, category), fields=CATEGORY_FIELDS, object_type="activity_category"
+    )
 
 
 def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str, Any]:
@@ -86,8 +111,14 @@ def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str,
     errors = FieldErrors()
     if clean["category_id"] is None or db.session.get(ActivityCategory, clean["category_id"]) is None:
         errors.add("category_id", "Choose a category")
-    check_code(errors, ActivityType, clean["code"], current, in_use=lambda: type_in_use(current),
-               used_by="activities already use")
+    check_code(
+        errors,
+        ActivityType,
+        clean["code"],
+        current,
+        in_use=lambda: type_in_use(current),
+        used_by="activities already use",
+    )
     if not clean["label"]:
         errors.add("label", "Enter a label")
     if clean["mhsds_target"] not in MHSDS_TARGETS:
@@ -110,8 +141,9 @@ def update_type(activity_type: ActivityType, data: dict[str, Any]) -> None:
     """Change an activity type; its code only while no activity uses it. Raises ValidationFailed."""
     clean = _clean_type(data, activity_type)
     if clean["category_id"] != activity_type.category_id:
-        activity_type.sort_order = next_sort_order(ActivityType.sort_order,
-                                                   ActivityType.category_id == clean["category_id"])
+        activity_type.sort_order = next_sort_order(
+            ActivityType.sort_order, ActivityType.category_id == clean["category_id"]
+        )
     update_audited(activity_type, clean, fields=TYPE_FIELDS, object_type="activity_type")
 
 
@@ -121,21 +153,33 @@ def set_active(obj: ActivityType | ActivityCategory, active: bool) -> None:
         return
     obj.is_active = active
     object_type = _object_type(obj)
-    record_event(f"{object_type}.{'reinstate' if active else 'retire'}", object_type=object_type,
-                 object_id=obj.id, details={"code": obj.code, "is_active": [not active, active]})
+    record_event(
+        f"{object_type}.{'reinstate' if active else 'retire'}",
+        object_type=object_type,
+        object_id=obj.id,
+        details={"code": obj.code, "is_active": [not active, active]},
+    )
     db.session.flush()
 
 
 def delete_type(activity_type: ActivityType) -> None:
     """Delete a type no activity or favourite uses. Raises Conflict when it is in use."""
     if type_in_use(activity_type):
-        raise Conflict(f"{activity_type.label} is used by activities, so it cannot be deleted. "
-                       "Retire it instead: it leaves the form and stays on existing records.")
+        raise Conflict(
+            f"{activity_type.label} is used by activities, so it cannot be deleted. "
+            "Retire it instead: it leaves the form and stays on existing records."
+        )
     if db.session.scalar(select(exists().where(Favourite.activity_type_id == activity_type.id))):
-        raise Conflict(f"{activity_type.label} is saved in clinicians' favourites, so it cannot be deleted. "
-                       "Retire it instead.")
-    record_event("activity_type.delete", object_type="activity_type", object_id=activity_type.id,
-                 details={"code": activity_type.code, "label": activity_type.label})
+        raise Conflict(
+            f"{activity_type.label} is saved in clinicians' favourites, so it cannot be deleted. "
+            "Retire it instead."
+        )
+    record_event(
+        "activity_type.delete",
+        object_type="activity_type",
+        object_id=activity_type.id,
+        details={"code": activity_type.code, "label": activity_type.label},
+    )
     db.session.delete(activity_type)
     db.session.flush()
 
@@ -143,10 +187,15 @@ def delete_type(activity_type: ActivityType) -> None:
 def delete_category(category: ActivityCategory) -> None:
     """Delete an empty category. Raises Conflict while it still holds types."""
     if category.types:
-        raise Conflict(f"{category.label} still holds activity types. Delete or move them first, "
-                       "or retire the category.")
-    record_event("activity_category.delete", object_type="activity_category", object_id=category.id,
-                 details={"code": category.code, "label": category.label})
+        raise Conflict(
+            f"{category.label} still holds activity types. Delete or move them first, or retire the category."
+        )
+    record_event(
+        "activity_category.delete",
+        object_type="activity_category",
+        object_id=category.id,
+        details={"code": category.code, "label": category.label},
+    )
     db.session.delete(category)
     db.session.flush()
 
@@ -154,8 +203,13 @@ def delete_category(category: ActivityCategory) -> None:
 def move(obj: ActivityType | ActivityCategory, direction: str) -> None:
     """Move a category, or a type within its category, one place up or down."""
     if isinstance(obj, ActivityType):
-        siblings = list(db.session.scalars(select(ActivityType).where(
-            ActivityType.category_id == obj.category_id).order_by(ActivityType.sort_order, ActivityType.id)))
+        siblings = list(
+            db.session.scalars(
+                select(ActivityType)
+                .where(ActivityType.category_id == obj.category_id)
+                .order_by(ActivityType.sort_order, ActivityType.id)
+            )
+        )
     else:
         siblings = list_categories()
     index = siblings.index(obj)
@@ -166,8 +220,12 @@ def move(obj: ActivityType | ActivityCategory, direction: str) -> None:
     for order, sibling in enumerate(siblings):
         sibling.sort_order = order
     object_type = _object_type(obj)
-    record_event(f"{object_type}.reorder", object_type=object_type, object_id=obj.id,
-                 details={"code": obj.code, "position": [index + 1, target + 1]})
+    record_event(
+        f"{object_type}.reorder",
+        object_type=object_type,
+        object_id=obj.id,
+        details={"code": obj.code, "position": [index + 1, target + 1]},
+    )
     db.session.flush()
 
 

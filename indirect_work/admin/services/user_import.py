@@ -46,8 +46,11 @@ MAX_ROWS = 5000
 _YES = {"yes", "y", "true", "1"}
 _NO = {"", "no", "n", "false", "0"}
 #: Which form field a validation message belongs to, as a CSV column.
-_FIELD_COLUMNS = {"organisation_id": "organisation", "profession_id": "profession",
-                  "default_team_id": "default_team"}
+_FIELD_COLUMNS = {
+    "organisation_id": "organisation",
+    "profession_id": "profession",
+    "default_team_id": "default_team",
+}
 
 
 @dataclass
@@ -76,8 +79,18 @@ class ImportPreview:
 
 def template_csv() -> str:
     """A header row and one example, for the admin to fill in."""
-    example = ["someone@nhs.net", "Sam Example", "STAFF0001", "CLIN_PSY", "RDM", "CMHT-N", "", "CMHT-N", "",
-               "no"]
+    example = [
+        "someone@nhs.net",
+        "Sam Example",
+        "STAFF0001",
+        "CLIN_PSY",
+        "RDM",
+        "CMHT-N",
+        "",
+        "CMHT-N",
+        "",
+        "no",
+    ]
     from indirect_work.core.spreadsheets import csv_text
 
     return csv_text(COLUMN_NAMES, [example])
@@ -90,8 +103,9 @@ def preview_import(text: str, *, actor: Any) -> ImportPreview:
     headers = [(h or "").strip().lower() for h in reader.fieldnames or []]
     missing = [name for name, required, _ in COLUMNS if required and name not in headers]
     if missing:
-        preview.problems.append("The file has no " + " or ".join(missing) + " column. "
-                                "Download the template to see the columns.")
+        preview.problems.append(
+            "The file has no " + " or ".join(missing) + " column. Download the template to see the columns."
+        )
         return preview
     lookup = _Lookup()
     seen: set[str] = set()
@@ -102,8 +116,9 @@ def preview_import(text: str, *, actor: Any) -> ImportPreview:
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         if not any(values.values()):
             continue
-        row = ImportRow(line=number, email=normalise_email(values.get("email", "")),
-                        full_name=values.get("full_name", ""))
+        row = ImportRow(
+            line=number, email=normalise_email(values.get("email", "")), full_name=values.get("full_name", "")
+        )
         if row.email and row.email in seen:
             row.errors.append(f"{row.email} appears earlier in the file")
         seen.add(row.email)
@@ -128,17 +143,27 @@ def _classify(row: ImportRow, data: UserData, actor: Any, headers: set[str]) -> 
     row.data = data
     if current is None:
         row.status = "new"
-        row.changes = {k: [None, v] for k, v in data.comparable().items()
-                       if v not in (None, []) and k not in ("email", "full_name")}
+        row.changes = {
+            k: [None, v]
+            for k, v in data.comparable().items()
+            if v not in (None, []) and k not in ("email", "full_name")
+        }
     else:
         row.changes = diff_fields(user_data(current).comparable(), data.comparable())
         row.status = "update" if row.changes else "unchanged"
 
 
-_ROLE_COLUMNS = {Role.CLINICIAN: "clinician_teams", Role.TEAM_LEAD: "lead_teams",
-                 Role.COMMISSIONER: "commissioner_for", Role.ADMIN: "admin"}
-_FIELD_SOURCES = {"staff_local_id": "staff_local_id", "profession_id": "profession",
-                  "organisation_id": "organisation"}
+_ROLE_COLUMNS = {
+    Role.CLINICIAN: "clinician_teams",
+    Role.TEAM_LEAD: "lead_teams",
+    Role.COMMISSIONER: "commissioner_for",
+    Role.ADMIN: "admin",
+}
+_FIELD_SOURCES = {
+    "staff_local_id": "staff_local_id",
+    "profession_id": "profession",
+    "organisation_id": "organisation",
+}
 
 
 def _keep_absent_columns(data: UserData, current: UserData, headers: set[str]) -> UserData:
@@ -166,10 +191,16 @@ def commit_import(text: str, *, actor: Any) -> ImportPreview:
             assert current is not None
             update_account(current, row.data, actor=actor)
     if preview.to_save:
-        record_event("user.import", object_type="user", details={
-            "created": preview.count("new"), "updated": preview.count("update"),
-            "unchanged": preview.count("unchanged"), "rejected": preview.count("error"),
-        })
+        record_event(
+            "user.import",
+            object_type="user",
+            details={
+                "created": preview.count("new"),
+                "updated": preview.count("update"),
+                "unchanged": preview.count("unchanged"),
+                "rejected": preview.count("error"),
+            },
+        )
     db.session.flush()
     return preview
 
@@ -187,8 +218,9 @@ class _Lookup:
 
     def teams_of(self, organisation_id: int) -> dict[str, int]:
         if organisation_id not in self._teams:
-            rows = db.session.execute(select(func.lower(Team.local_id), Team.id)
-                                      .where(Team.organisation_id == organisation_id))
+            rows = db.session.execute(
+                select(func.lower(Team.local_id), Team.id).where(Team.organisation_id == organisation_id)
+            )
             self._teams[organisation_id] = {local_id: team_id for local_id, team_id in rows}
         return self._teams[organisation_id]
 
@@ -212,8 +244,11 @@ def _row_data(values: dict[str, str], lookup: _Lookup, errors: list[str]) -> Use
             errors.append(f"organisation: no organisation has ODS code {ods}")
     roles: set[tuple[Role, int | None]] = set()
     default_team_id = None
-    for column, role in (("clinician_teams", Role.CLINICIAN), ("lead_teams", Role.TEAM_LEAD),
-                         ("default_team", None)):
+    for column, role in (
+        ("clinician_teams", Role.CLINICIAN),
+        ("lead_teams", Role.TEAM_LEAD),
+        ("default_team", None),
+    ):
         for local_id in _split(values.get(column, "")):
             if organisation_id is None:
                 if ods == "":
@@ -239,6 +274,12 @@ def _row_data(values: dict[str, str], lookup: _Lookup, errors: list[str]) -> Use
         errors.append(f"admin: write yes or no, not {values['admin']}")
     if errors:
         return None
-    return UserData(email=values.get("email", ""), full_name=values.get("full_name", ""),
-                    staff_local_id=values.get("staff_local_id") or None, organisation_id=organisation_id,
-                    profession_id=profession_id, default_team_id=default_team_id, roles=frozenset(roles))
+    return UserData(
+        email=values.get("email", ""),
+        full_name=values.get("full_name", ""),
+        staff_local_id=values.get("staff_local_id") or None,
+        organisation_id=organisation_id,
+        profession_id=profession_id,
+        default_team_id=default_team_id,
+        roles=frozenset(roles),
+    )

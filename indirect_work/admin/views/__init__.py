@@ -55,9 +55,14 @@ def form_page(template: str, form: Any, **context: Any) -> Any:
     return render_template(template, form=form, **context), 422 if request.method == "POST" else 200
 
 
-def save_form(form: Any, obj: T | None, create: Callable[[dict[str, Any]], T],
-              update: Callable[[T, dict[str, Any]], Any], message: Callable[[T], str],
-              target: Callable[[T], str]) -> Any | None:
+def save_form(
+    form: Any,
+    obj: T | None,
+    create: Callable[[dict[str, Any]], T],
+    update: Callable[[T, dict[str, Any]], Any],
+    message: Callable[[T], str],
+    target: Callable[[T], str],
+) -> Any | None:
     """On a valid POST create (``obj`` is None) or update ``obj``, commit, flash and redirect.
 
     Returns None when the form must be shown again: not submitted, invalid, or refused by the

@@ -24,9 +24,12 @@ def _filters() -> tuple[AuditFilterForm, svc.AuditFilter, dict[str, Any]]:
     form.object_type.choices = [("", "Any object")] + [(t, t) for t in svc.known_object_types()]
     valid = form.validate()
     criteria = svc.AuditFilter(
-        actor=(form.actor.data or "").strip(), action=form.action.data or "",
-        object_type=form.object_type.data or "", object_id=(form.object_id.data or "").strip(),
-        date_from=form.date_from.data if valid else None, date_to=form.date_to.data if valid else None,
+        actor=(form.actor.data or "").strip(),
+        action=form.action.data or "",
+        object_type=form.object_type.data or "",
+        object_id=(form.object_id.data or "").strip(),
+        date_from=form.date_from.data if valid else None,
+        date_to=form.date_to.data if valid else None,
     )
     args = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
     return form, criteria, args
@@ -52,5 +55,6 @@ def audit_export() -> Any:
     _form, criteria, _args = _filters()
     filename = f"indirect-work_audit_{date.today().isoformat()}.csv"
     body = stream_with_context(iter_csv(svc.CSV_HEADER, svc.csv_rows(criteria)))
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

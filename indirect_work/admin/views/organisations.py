@@ -34,10 +34,14 @@ def organisation_edit(organisation_id: int) -> Any:
 
 def _organisation_form(organisation: Organisation | None) -> Any:
     form = OrganisationForm(obj=organisation)
-    return save_form(form, organisation, svc.create_organisation, svc.update_organisation,
-                     lambda o: f"{o.name} ({o.ods_code}) saved.",
-                     lambda o: url_for("admin.organisations", _anchor=f"organisation-{o.id}")) \
-        or form_page("admin/organisation_form.html", form, organisation=organisation)
+    return save_form(
+        form,
+        organisation,
+        svc.create_organisation,
+        svc.update_organisation,
+        lambda o: f"{o.name} ({o.ods_code}) saved.",
+        lambda o: url_for("admin.organisations", _anchor=f"organisation-{o.id}"),
+    ) or form_page("admin/organisation_form.html", form, organisation=organisation)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -57,14 +61,19 @@ def _team_form(team: Team | None) -> Any:
     form.organisation_id.choices = [("", "Choose the organisation")] + [
         (o.id, f"{o.name} ({o.ods_code})") for o in svc.list_organisations()
     ]
-    form.service_team_type_code.choices = [("", "Choose the service or team type")] + \
-        svc.service_team_type_choices(team.service_team_type_code if team else None)
+    form.service_team_type_code.choices = [
+        ("", "Choose the service or team type")
+    ] + svc.service_team_type_choices(team.service_team_type_code if team else None)
     if team is None and request.method == "GET":
         form.organisation_id.data = optional_int(request.args.get("organisation_id"))
-    return save_form(form, team, svc.create_team, svc.update_team,
-                     lambda t: f"Team {t.name} ({t.local_id}) saved.",
-                     lambda t: url_for("admin.organisations", _anchor=f"team-{t.id}")) \
-        or form_page("admin/team_form.html", form, team=team)
+    return save_form(
+        form,
+        team,
+        svc.create_team,
+        svc.update_team,
+        lambda t: f"Team {t.name} ({t.local_id}) saved.",
+        lambda t: url_for("admin.organisations", _anchor=f"team-{t.id}"),
+    ) or form_page("admin/team_form.html", form, team=team)
 
 
 @bp.get("/professions")
@@ -87,8 +96,16 @@ def profession_edit(profession_id: int) -> Any:
 
 def _profession_form(profession: Profession | None) -> Any:
     form = ProfessionForm(obj=profession)
-    return save_form(form, profession, prof_svc.create_profession, prof_svc.update_profession,
-                     lambda p: f"{p.label} saved.",
-                     lambda p: url_for("admin.professions", _anchor=f"profession-{p.id}")) \
-        or form_page("admin/profession_form.html", form, profession=profession,
-                     locked=profession is not None and prof_svc.profession_in_use(profession))
+    return save_form(
+        form,
+        profession,
+        prof_svc.create_profession,
+        prof_svc.update_profession,
+        lambda p: f"{p.label} saved.",
+        lambda p: url_for("admin.professions", _anchor=f"profession-{p.id}"),
+    ) or form_page(
+        "admin/profession_form.html",
+        form,
+        profession=profession,
+        locked=profession is not None and prof_svc.profession_in_use(profession),
+    )

@@ -48,8 +48,9 @@ def person_new() -> Any:
         password = svc.one_time_password()
         return svc.create_account(_user_data(form), actor=current_user, password=password), password
 
-    return _issue_password(form, create, created=True) \
-        or form_page("admin/person_form.html", form, person=None)
+    return _issue_password(form, create, created=True) or form_page(
+        "admin/person_form.html", form, person=None
+    )
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
@@ -80,8 +81,11 @@ def person_status(user_id: int, operation: str) -> Any:
             flash(exc.message, "warning")
         else:
             db.session.commit()
-            flash(f"{user.full_name} {operation}d." + (" They have been signed out everywhere."
-                                                         if operation == "deactivate" else ""), "success")
+            flash(
+                f"{user.full_name} {operation}d."
+                + (" They have been signed out everywhere." if operation == "deactivate" else ""),
+                "success",
+            )
     else:
         flash("Your session expired before the change was made. Please try again.", "info")
     return redirect(url_for("admin.person_edit", user_id=user.id))
@@ -92,8 +96,9 @@ def person_password(user_id: int) -> Any:
     """Set a one-time password (typed or generated); shown once, changed at next sign-in."""
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
-    return _issue_password(form, lambda: (user, svc.reset_password(user, form.new_password.data or None)),
-                           created=False) or form_page("admin/password_form.html", form, person=user)
+    return _issue_password(
+        form, lambda: (user, svc.reset_password(user, form.new_password.data or None)), created=False
+    ) or form_page("admin/password_form.html", form, person=user)
 
 
 def _issue_password(form: Any, issue: Callable[[], tuple[User, str]], *, created: bool) -> Any | None:
@@ -121,8 +126,12 @@ def people_import() -> Any:
         else:
             preview = user_import.preview_import(text, actor=current_user)
             confirm = ImportConfirmForm(csv_text=text)
-            return render_template("admin/import_preview.html", preview=preview, confirm=confirm,
-                                   filename=form.file.data.filename)
+            return render_template(
+                "admin/import_preview.html",
+                preview=preview,
+                confirm=confirm,
+                filename=form.file.data.filename,
+            )
     return form_page("admin/import.html", form, columns=user_import.COLUMNS)
 
 
@@ -131,8 +140,10 @@ def people_import_confirm() -> Any:
     """Save every valid new or changed row of the previewed file in one transaction."""
     form = ImportConfirmForm()
     if not form.validate_on_submit():
-        flash("The import could not be confirmed (your session may have expired). "
-              "Upload the file again.", "info")
+        flash(
+            "The import could not be confirmed (your session may have expired). Upload the file again.",
+            "info",
+        )
         return redirect(url_for("admin.people_import"))
     result = user_import.commit_import(form.csv_text.data or "", actor=current_user)
     db.session.commit()
@@ -142,9 +153,11 @@ def people_import_confirm() -> Any:
 @bp.get("/people/import/template.csv")
 def people_import_template() -> Any:
     """The CSV template with every column and an example row."""
-    return Response(user_import.template_csv(), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             'attachment; filename="indirect-work_people-template.csv"'})
+    return Response(
+        user_import.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="indirect-work_people-template.csv"'},
+    )
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -162,12 +175,15 @@ def _person_form(user: User | None) -> PersonForm:
     form = PersonForm(obj=user)
     organisations = org_svc.list_organisations()
     teams = org_svc.list_teams()
-    team_choices = [(t.id, f"{t.name} ({t.organisation.ods_code}/{t.local_id})"
-                     + ("" if t.is_active else ", inactive")) for t in teams]
+    team_choices = [
+        (t.id, f"{t.name} ({t.organisation.ods_code}/{t.local_id})" + ("" if t.is_active else ", inactive"))
+        for t in teams
+    ]
     org_choices = [(o.id, f"{o.name} ({o.ods_code})") for o in organisations]
     form.organisation_id.choices = [("", "None"), *org_choices]
     form.profession_id.choices = [("", "None")] + [
-        (p.id, p.label) for p in db.session.scalars(select(Profession).order_by(Profession.sort_order))
+        (p.id, p.label)
+        for p in db.session.scalars(select(Profession).order_by(Profession.sort_order))
         if p.is_active or (user is not None and user.profession_id == p.id)
     ]
     form.clinician_team_ids.choices = team_choices
@@ -189,8 +205,11 @@ def _user_data(form: PersonForm) -> svc.UserData:
     if form.is_admin.data:
         roles.add((Role.ADMIN, None))
     return svc.UserData(
-        email=form.email.data or "", full_name=form.full_name.data or "",
-        staff_local_id=form.staff_local_id.data, organisation_id=form.organisation_id.data,
-        profession_id=form.profession_id.data, default_team_id=form.default_team_id.data,
+        email=form.email.data or "",
+        full_name=form.full_name.data or "",
+        staff_local_id=form.staff_local_id.data,
+        organisation_id=form.organisation_id.data,
+        profession_id=form.profession_id.data,
+        default_team_id=form.default_team_id.data,
         roles=frozenset(roles),
     )

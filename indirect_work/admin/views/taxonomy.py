@@ -19,8 +19,12 @@ OPERATIONS = "any(retire, reinstate, delete, up, down)"
 @bp.get("/taxonomy")
 def taxonomy() -> Any:
     """Every category and type, active and retired, with what can be done to each."""
-    return render_template("admin/taxonomy.html", categories=svc.list_categories(),
-                           used=svc.used_type_ids(), action_form=ActionForm())
+    return render_template(
+        "admin/taxonomy.html",
+        categories=svc.list_categories(),
+        used=svc.used_type_ids(),
+        action_form=ActionForm(),
+    )
 
 
 @bp.route("/taxonomy/categories/new", methods=["GET", "POST"])
@@ -37,11 +41,19 @@ def category_edit(category_id: int) -> Any:
 
 def _category_form(category: ActivityCategory | None) -> Any:
     form = CategoryForm(obj=category)
-    return save_form(form, category, svc.create_category, svc.update_category,
-                     lambda c: f"Category {c.label} saved.",
-                     lambda c: url_for("admin.taxonomy", _anchor=f"category-{c.id}")) \
-        or form_page("admin/category_form.html", form, category=category,
-                     locked=category is not None and svc.category_in_use(category))
+    return save_form(
+        form,
+        category,
+        svc.create_category,
+        svc.update_category,
+        lambda c: f"Category {c.label} saved.",
+        lambda c: url_for("admin.taxonomy", _anchor=f"category-{c.id}"),
+    ) or form_page(
+        "admin/category_form.html",
+        form,
+        category=category,
+        locked=category is not None and svc.category_in_use(category),
+    )
 
 
 @bp.post(f"/taxonomy/categories/<int:category_id>/<{OPERATIONS}:operation>")
@@ -70,11 +82,19 @@ def _type_form(activity_type: ActivityType | None) -> Any:
     if activity_type is None and request.method == "GET":
         form.category_id.data = optional_int(request.args.get("category_id"))
         form.mhsds_target.data = "LOCAL"
-    return save_form(form, activity_type, svc.create_type, svc.update_type,
-                     lambda t: f"Activity type {t.label} saved.",
-                     lambda t: url_for("admin.taxonomy", _anchor=f"type-{t.id}")) \
-        or form_page("admin/type_form.html", form, activity_type=activity_type,
-                     locked=activity_type is not None and svc.type_in_use(activity_type))
+    return save_form(
+        form,
+        activity_type,
+        svc.create_type,
+        svc.update_type,
+        lambda t: f"Activity type {t.label} saved.",
+        lambda t: url_for("admin.taxonomy", _anchor=f"type-{t.id}"),
+    ) or form_page(
+        "admin/type_form.html",
+        form,
+        activity_type=activity_type,
+        locked=activity_type is not None and svc.type_in_use(activity_type),
+    )
 
 
 @bp.post(f"/taxonomy/types/<int:type_id>/<{OPERATIONS}:operation>")
