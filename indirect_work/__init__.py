@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
+from indirect_work.core.transactions import IndirectWorkFlask
 
 
 def create_app(config: type[BaseConfig] | Mapping[str, Any] | str | None = None) -> Flask:
@@ -18,7 +19,7 @@ def create_app(config: type[BaseConfig] | Mapping[str, Any] | str | None = None)
     ``config`` is a configuration class, a configuration name, or a mapping of overrides applied
     on top of the class selected by ``IW_CONFIG`` (the tests use the mapping form).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = IndirectWorkFlask(__name__, instance_relative_config=True)
     overrides: Mapping[str, Any] = {}
     if isinstance(config, Mapping):
         overrides = config

@@ -45,8 +45,10 @@ class IWClient(FlaskClient):
     """Test client whose form posts carry a valid CSRF token (``csrf=False`` leaves it out).
 
     Requests made while the test holds an app context (the ``db`` fixture) share that context's
-    ``g``, so Flask-Login's cached user would leak from one request (or client) to the next;
-    each request therefore starts without it, as it would in a real server.
+    ``g`` and database session, so Flask-Login's cached user would leak from one request (or
+    client) to the next, and a request's rollback would discard the test's own unsaved data;
+    each request therefore starts without the cached user and with the test's data committed
+    (inside the test's outer transaction), as it would in a real server.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
@@ -54,6 +56,9 @@ class IWClient(FlaskClient):
 
         if has_app_context():
             g.pop("_login_user", None)
+            # What the test built is in the database before the request, as it would be in real
+            # use: a request that rolls back (a refused form) undoes only its own work.
+            _db.session.commit()
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
@@ -68,8 +73,9 @@ class IWClient(FlaskClient):
         serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
         return str(serializer.dumps(raw))
 
-    def post_form(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True,
-                  **kwargs: Any) -> Any:
+    def post_form(
+        self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any
+    ) -> Any:
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.csrf_token())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indirect_work.core.db import UTCDateTime, utcnow
+from indirect_work.core.roles import Role
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
 
@@ -17,21 +17,6 @@ from indirect_work.org.models import Organisation, Profession, Team
 def new_session_token() -> str:
     """A random token that identifies the user's sessions; rotating it signs them out everywhere."""
     return secrets.token_urlsafe(32)
-
-
-class Role(StrEnum):
-    CLINICIAN = "clinician"
-    TEAM_LEAD = "team_lead"
-    COMMISSIONER = "commissioner"
-    ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    Role.CLINICIAN: "Clinician",
-    Role.TEAM_LEAD: "Team lead",
-    Role.COMMISSIONER: "Commissioner",
-    Role.ADMIN: "Administrator",
-}
 
 
 class User(db.Model):

@@ -5,14 +5,45 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort
 from flask_login import current_user
 
-from indirect_work.auth.models import Role, User
+from indirect_work.core.roles import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Principal(Protocol):
+    """What the rules need to know of a signed-in person (``auth.models.User`` provides it).
+
+    A protocol, so that the ground floor names no feature package.
+    """
+
+    id: int
+
+    @property
+    def roles(self) -> set[Role]: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+    @property
+    def clinician_team_ids(self) -> set[int]: ...
+
+    @property
+    def led_team_ids(self) -> set[int]: ...
+
+    @property
+    def commissioned_organisation_ids(self) -> set[int]: ...
+
+
+class OwnedRecord(Protocol):
+    """A record that belongs to one clinician and can be soft-deleted (an activity)."""
+
+    clinician_id: int
+    deleted_at: Any
 
 
 class Permission(StrEnum):
@@ -66,23 +97,50 @@ def require_permission(permission: Permission) -> Callable[[F], F]:
     return decorator
 
 
-def visible_team_ids(user: User) -> set[int] | None:
-    """Teams whose dashboards the user may open; ``None`` means every team (admins)."""
+# Visibility rules: every view, API endpoint and service asks these, and the permission-matrix
+# tests read them. ``None`` always means "no limit" (admins).
+
+
+def visible_team_ids(user: Principal) -> set[int] | None:
+    """Teams whose dashboards and records the user may open; ``None`` means every team (admins)."""
     if user.is_admin:
         return None
     return user.led_team_ids
 
 
-def can_view_team(user: User, team_id: int) -> bool:
+def can_view_team(user: Principal, team_id: int) -> bool:
     teams = visible_team_ids(user)
     return teams is None or team_id in teams
 
 
-def can_view_organisation_reports(user: User, organisation_id: int) -> bool:
-    return user.is_admin or organisation_id in user.commissioned_organisation_ids
+def reportable_organisation_ids(user: Principal) -> set[int] | None:
+    """Providers whose commissioner reports the user may obtain; ``None`` means every provider."""
+    if user.is_admin:
+        return None
+    return user.commissioned_organisation_ids
 
 
-def can_edit_activity(user: User, activity: Any) -> bool:
+def can_view_organisation_reports(user: Principal, organisation_id: int) -> bool:
+    allowed = reportable_organisation_ids(user)
+    return allowed is None or organisation_id in allowed
+
+
+def reference_team_ids(user: Principal) -> set[int] | None:
+    """Teams the user may see listed (their own, those they lead); ``None`` means every team.
+
+    Commissioners also see the teams of the providers they commission (``reportable_organisation_ids``).
+    """
+    if user.is_admin:
+        return None
+    return user.clinician_team_ids | user.led_team_ids
+
+
+def can_read_records_of(user: Principal, clinician_id: int | None) -> bool:
+    """Whose individual records the user may list: their own; admins anyone's."""
+    return user.is_admin or clinician_id in (None, user.id)
+
+
+def can_edit_activity(user: Principal, activity: OwnedRecord) -> bool:
     """Clinicians change their own live records; admins any. Month locks are checked by the service."""
     if activity.deleted_at is not None:
         return False

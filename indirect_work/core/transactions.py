@@ -1,0 +1,90 @@
+"""The one commit point: services flush, each request (or command) commits once or rolls back.
+
+Views never commit. ``IndirectWorkFlask.dispatch_request`` hands every view's answer to
+:func:`finish_request`, which commits when the answer is a success (status below 400) and rolls
+back otherwise. The commit runs inside dispatch, so a commit that fails (a lock, a full disk)
+reaches the app's error handlers like any other error and is answered with nothing saved; an
+exception anywhere else rolls back in the error handlers and in Flask-SQLAlchemy's teardown.
+
+Command-line commands and jobs, which have no request, wrap their work in :func:`unit_of_work`.
+The one write that must outlive a refused request (its audit row) goes through
+:func:`keep_despite_refusal`, which says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from flask import Flask, g, has_request_context
+
+from indirect_work.core.errors import DomainError
+from indirect_work.extensions import db
+
+T = TypeVar("T")
+
+#: Set on ``g`` by :func:`abandon`: this request's work is not to be kept, whatever its status.
+ABANDONED = "iw_transaction_abandoned"
+
+
+class IndirectWorkFlask(Flask):
+    """Flask with the commit point: every view's answer passes through :func:`finish_request`."""
+
+    def dispatch_request(self) -> Any:  # type: ignore[override]
+        return finish_request(self.make_response(super().dispatch_request()))
+
+
+def finish_request(response: Any) -> Any:
+    """Commit the request's work when the answer is a success; roll it back otherwise."""
+    if response.status_code < 400 and not g.pop(ABANDONED, False):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def abandon() -> None:
+    """Undo what this request has written so far; nothing it writes later is committed either.
+
+    For a view that answers a refused action with a success status (a redirect with a message),
+    or that must re-read the stored state after a refusal to show it.
+    """
+    db.session.rollback()
+    if has_request_context():
+        g.setdefault(ABANDONED, True)
+
+
+def attempt(action: Callable[..., T], /, *args: Any, **kwargs: Any) -> tuple[T | None, DomainError | None]:
+    """Run a service call in a savepoint: on a :class:`DomainError` its writes are undone.
+
+    Returns ``(result, None)`` on success and ``(None, error)`` when a rule refused the action, so
+    a view can show the error next to the fields without a try/except/rollback block of its own.
+    """
+    try:
+        with db.session.begin_nested():
+            return action(*args, **kwargs), None
+    except DomainError as exc:
+        return None, exc
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit once when the block succeeds, roll back on any error (commands and jobs)."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def keep_despite_refusal(write: Callable[[], None]) -> None:
+    """Discard the request's work, then run ``write`` and commit it on its own.
+
+    Only for records that must survive the refusal they describe (an audit row for a refused
+    request, a failed sign-in counted by the throttle): the refused work itself is never kept.
+    """
+    db.session.rollback()
+    write()
+    db.session.commit()
