@@ -84,13 +84,13 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
-    from indirect_work.reports.dashboard import bp as reports_bp
+    from indirect_work.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
     from indirect_work.capture.views import bp as capture_bp
 
     app.register_blueprint(capture_bp)
-    from indirect_work.reports.commissioning import bp as commissioning_bp
+    from indirect_work.reports.views import commissioning_bp
 
     app.register_blueprint(commissioning_bp)
     from indirect_work.admin.views import bp as admin_bp

@@ -18,27 +18,22 @@ from flask import current_app
 
 from indirect_work.auth.models import User
 from indirect_work.core.errors import NotFound, PermissionDenied, ValidationFailed
-from indirect_work.reports.commissioning import distinct_clinicians
-from indirect_work.reports.queries import ActivityFilter, Dimension, RollupRow, Totals, rollup, totals
-from indirect_work.reports.workbook import Line, is_small, suppressed_keys
-
-#: The dimensions the workbook suppresses over: the only ones a commissioner may group by.
-COMMISSIONER_DIMENSIONS = (
-    Dimension.CATEGORY,
-    Dimension.ACTIVITY_TYPE,
-    Dimension.TEAM_TYPE,
-    Dimension.PROFESSION,
-    Dimension.MECHANISM,
-    Dimension.RECIPIENT_TYPE,
+from indirect_work.core.permissions import (
+    can_view_organisation_reports,
+    can_view_team,
+    logs_own_records,
+    reportable_organisation_ids,
+    visible_team_ids,
 )
-_PASSED_THROUGH = (
-    "service_team_type_code",
-    "profession_id",
-    "category_id",
-    "activity_type_id",
-    "consultation_mechanism_code",
-    "recipient_type_id",
-    "patient_specific",
+from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, FILTER_FIELDS, Dimension
+from indirect_work.reports.disclosure import Line, is_small, suppressed_keys
+from indirect_work.reports.queries import (
+    ActivityFilter,
+    RollupRow,
+    Totals,
+    distinct_clinicians,
+    rollup,
+    totals,
 )
 
 
@@ -51,18 +46,19 @@ class Scope:
 
 def scope_for(user: User, query: dict[str, Any]) -> Scope:
     """The filter the caller's role allows, narrowed by the query; 404 for a team or provider not theirs."""
-    common = {name: query[name] for name in _PASSED_THROUGH if name in query}
+    common = {name: query[name] for name in FILTER_FIELDS if name in query}
     f = ActivityFilter(start=query["start"], end=query["end"], **common)
     team_id, organisation_id = query.get("team_id"), query.get("organisation_id")
-    if user.is_admin:
+    teams = visible_team_ids(user)
+    if teams is None:
         return Scope("all", _narrow(f, organisation_id, {team_id} if team_id else None))
-    if user.led_team_ids:
-        if team_id is not None and team_id not in user.led_team_ids:
+    if teams:
+        if team_id is not None and not can_view_team(user, team_id):
             raise NotFound("That team does not exist or is not one you lead")
-        return Scope("led_teams", _narrow(f, organisation_id, {team_id} if team_id else user.led_team_ids))
-    if user.commissioned_organisation_ids:
+        return Scope("led_teams", _narrow(f, organisation_id, {team_id} if team_id else teams))
+    if reportable_organisation_ids(user):
         return _commissioner_scope(user, f, query)
-    if user.clinician_team_ids:
+    if logs_own_records(user):
         f = _narrow(f, organisation_id, {team_id} if team_id else None)
         return Scope("own_records", ActivityFilter(**{**f.__dict__, "clinician_id": user.id}))
     raise PermissionDenied("Your account has no role that can see activity figures")
@@ -87,13 +83,13 @@ def _commissioner_scope(user: User, f: ActivityFilter, query: dict[str, Any]) ->
         allowed = ", ".join(d.value for d in COMMISSIONER_DIMENSIONS)
         errors["by"] = [f"Commissioners may group by one of: {allowed}"]
     organisation_id = query.get("organisation_id")
-    commissioned = user.commissioned_organisation_ids
+    commissioned = reportable_organisation_ids(user) or set()
     if organisation_id is None:
         if len(commissioned) != 1:
             errors["organisation_id"] = ["Choose the provider organisation (you commission more than one)"]
         else:
             organisation_id = next(iter(commissioned))
-    elif organisation_id not in commissioned:
+    elif not can_view_organisation_reports(user, organisation_id):
         raise NotFound("That organisation does not exist or is not one you commission")
     if errors:
         raise ValidationFailed(errors)

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from indirect_work.capture.rules import MAX_MINUTES, MAX_NOTE, MAX_PEOPLE, MIN_MINUTES
-from indirect_work.reports.queries import Dimension
+from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, DIMENSION_NAMES
 
 ID = {"minimum": 1, "maximum": 2**31 - 1}
 DATE_MESSAGE = "Enter the date in ISO 8601 form, for example 2026-03-15"
@@ -380,14 +380,13 @@ class RollupQuerySchema(StrictSchema):
         metadata={"description": "Last day of the period (inclusive)."},
     )
     by = fields.List(
-        fields.String(validate=validate.OneOf([d.value for d in Dimension])),
+        fields.String(validate=validate.OneOf(DIMENSION_NAMES)),
         load_default=list,
         validate=validate.Length(max=3),
         metadata={
             "description": (
                 "Up to three dimensions to group by, in order (repeat the parameter). Commissioners "
-                "may group by one of: category, activity_type, team_type, profession, mechanism, "
-                "recipient_type."
+                f"may group by one of: {', '.join(COMMISSIONER_DIMENSIONS)}."
             )
         },
     )

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from indirect_work.auth.models import User
-from indirect_work.capture.models import Activity, MonthLock
+from indirect_work.capture.locks import locked_month
+from indirect_work.capture.models import Activity
 from indirect_work.core.dates import format_month, month_start
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
@@ -98,15 +99,6 @@ def find_nhs_numbers(text: str | None) -> list[str]:
 def _mask(number: str) -> str:
     digits = re.sub(r"\D", "", number)
     return "*" * 7 + digits[-3:]
-
-
-def locked_month(team_id: int, day: date) -> MonthLock | None:
-    """The active lock covering ``day`` for the team, if any."""
-    return db.session.scalar(
-        select(MonthLock).where(
-            MonthLock.team_id == team_id, MonthLock.month == month_start(day), MonthLock.is_locked.is_(True)
-        )
-    )
 
 
 def lock_message(team: Team | None, day: date) -> str:

@@ -145,3 +145,8 @@ def can_edit_activity(user: Principal, activity: OwnedRecord) -> bool:
     if activity.deleted_at is not None:
         return False
     return user.is_admin or activity.clinician_id == user.id
+
+
+def logs_own_records(user: Principal) -> bool:
+    """Whether the user records indirect work on some team, and so may see figures of their own records."""
+    return bool(user.clinician_team_ids)

@@ -8,34 +8,21 @@ Rows come back as frozen dataclasses; nothing here touches Flask's request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
 
 from indirect_work.auth.models import RoleAssignment, User
 from indirect_work.capture.filters import ActivityFilter, activity_where
-from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.capture.models import Activity
 from indirect_work.core.dates import add_months, month_end, month_start, months_between
 from indirect_work.extensions import db
-from indirect_work.org.models import Profession, ServiceTeamType, Team
-from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
-
-
-class Dimension(StrEnum):
-    CATEGORY = "category"
-    ACTIVITY_TYPE = "activity_type"
-    MONTH = "month"
-    PROFESSION = "profession"
-    TEAM = "team"
-    TEAM_TYPE = "team_type"
-    MECHANISM = "mechanism"
-    RECIPIENT_TYPE = "recipient_type"
-    PATIENT_SPECIFIC = "patient_specific"
+from indirect_work.reports.dimensions import DIMENSIONS, Dimension, Join, month_key
+from indirect_work.taxonomy.models import ActivityType
 
 
 @dataclass(frozen=True)
@@ -66,13 +53,6 @@ class RollupRow(Totals):
 
     keys: tuple[Any, ...] = field(default=())
     labels: tuple[str, ...] = field(default=())
-
-
-def month_key(column: Any) -> ColumnElement[str]:
-    """``YYYY-MM`` of a date column, in the current database's dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
 
 
 def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
@@ -113,6 +93,19 @@ def totals(f: ActivityFilter) -> Totals:
     )
 
 
+def _join(stmt: Select[Any], joins: Sequence[Join], joined: set[str]) -> Select[Any]:
+    """``stmt`` with each of ``joins`` not made yet (two dimensions can need the same table)."""
+    for join in joins:
+        if join.name not in joined:
+            stmt = (
+                stmt.outerjoin(join.target, join.onclause)
+                if join.outer
+                else stmt.join(join.target, join.onclause)
+            )
+            joined.add(join.name)
+    return stmt
+
+
 def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
     """Measures grouped by the given dimensions, ordered by the dimensions' natural order.
 
@@ -125,76 +118,13 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
     order: list[Any] = []
     joined: set[str] = set()
     for dimension in by:
-        if dimension is Dimension.CATEGORY:
-            stmt = stmt.join(ActivityCategory, ActivityType.category_id == ActivityCategory.id)
-            key_columns.append(ActivityCategory.id)
-            label_columns.append(ActivityCategory.label)
-            order += [ActivityCategory.sort_order, ActivityCategory.label]
-            group_extra = [ActivityCategory.sort_order]
-        elif dimension is Dimension.ACTIVITY_TYPE:
-            key_columns.append(ActivityType.id)
-            label_columns.append(ActivityType.label)
-            order += [ActivityType.sort_order, ActivityType.label]
-            group_extra = [ActivityType.sort_order]
-        elif dimension is Dimension.MONTH:
-            month = month_key(Activity.activity_on)
-            key_columns.append(month)
-            label_columns.append(month)
-            order.append(month)
-            group_extra = []
-        elif dimension is Dimension.PROFESSION:
-            stmt = stmt.join(User, Activity.clinician_id == User.id).outerjoin(
-                Profession, User.profession_id == Profession.id
-            )
-            key_columns.append(Profession.id)
-            label_columns.append(func.coalesce(Profession.label, "Not recorded"))
-            order += [Profession.sort_order, Profession.label]
-            group_extra = [Profession.sort_order, Profession.label]
-        elif dimension in (Dimension.TEAM, Dimension.TEAM_TYPE):
-            if "team" not in joined:
-                stmt = stmt.join(Team, Activity.team_id == Team.id)
-                joined.add("team")
-            if dimension is Dimension.TEAM:
-                key_columns.append(Team.id)
-                label_columns.append(Team.name)
-                order.append(Team.name)
-                group_extra = []
-            else:
-                stmt = stmt.join(ServiceTeamType, Team.service_team_type_code == ServiceTeamType.code)
-                key_columns.append(ServiceTeamType.code)
-                label_columns.append(ServiceTeamType.description)
-                order.append(ServiceTeamType.code)
-                group_extra = []
-        elif dimension is Dimension.MECHANISM:
-            stmt = stmt.join(
-                ConsultationMechanism, Activity.consultation_mechanism_code == ConsultationMechanism.code
-            )
-            key_columns.append(ConsultationMechanism.code)
-            label_columns.append(ConsultationMechanism.label)
-            order += [ConsultationMechanism.sort_order]
-            group_extra = [ConsultationMechanism.sort_order]
-        elif dimension is Dimension.RECIPIENT_TYPE:
-            stmt = stmt.join(activity_recipients, activity_recipients.c.activity_id == Activity.id).join(
-                RecipientType, RecipientType.id == activity_recipients.c.recipient_type_id
-            )
-            key_columns.append(RecipientType.id)
-            label_columns.append(RecipientType.label)
-            order += [RecipientType.sort_order]
-            group_extra = [RecipientType.sort_order]
-        elif dimension is Dimension.PATIENT_SPECIFIC:
-            key_columns.append(ActivityType.is_patient_specific)
-            label_columns.append(
-                case(
-                    (ActivityType.is_patient_specific.is_(True), "Patient-specific"),
-                    else_="Not patient-specific",
-                )
-            )
-            order.append(ActivityType.is_patient_specific.desc())
-            group_extra = []
-        else:  # pragma: no cover - exhaustive over Dimension
-            raise ValueError(dimension)
-        # Columns used only for ordering must be grouped too (PostgreSQL requires it).
-        stmt = stmt.group_by(*group_extra)
+        spec = DIMENSIONS[dimension]
+        stmt = _join(stmt, spec.joins, joined)
+        grouping = spec.grouping()
+        key_columns.append(grouping.key)
+        label_columns.append(grouping.label)
+        order += grouping.order
+        stmt = stmt.group_by(*grouping.group_extra)
     n = len(key_columns)
     stmt = stmt.add_columns(*key_columns, *label_columns, *_measures()).where(and_(*activity_where(f)))
     stmt = stmt.group_by(*key_columns, *label_columns).order_by(*order)
@@ -215,6 +145,29 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
             )
         )
     return rows
+
+
+def distinct_clinicians(f: ActivityFilter, dimension: Dimension, keys: Collection[Any]) -> int:
+    """Distinct clinicians behind the activities of ``f`` whose ``dimension`` value is one of ``keys``.
+
+    Only for the dimensions the workbook suppresses over (those with a ``count_key``).
+    """
+    spec = DIMENSIONS[dimension]
+    if spec.count_key is None:  # pragma: no cover - only the dimensions the workbook suppresses over
+        raise ValueError(dimension)
+    stmt = (
+        filtered_activities(f)
+        .order_by(None)
+        .with_only_columns(func.count(distinct(Activity.clinician_id)))
+        .select_from(Activity)
+    )
+    stmt = _join(stmt, spec.count_joins, set())
+    column = spec.count_key
+    wanted = [k for k in keys if k is not None]
+    condition = column.in_(sorted(wanted, key=str))
+    if None in keys:
+        condition = or_(condition, column.is_(None))
+    return int(db.session.scalar(stmt.where(condition)) or 0)
 
 
 # Periods, zero-filled month series and team completeness ------------------------------------------

@@ -14,10 +14,12 @@ from indirect_work.audit.services import record_event
 from indirect_work.core.dates import parse_month
 from indirect_work.core.errors import NotFound, ValidationFailed
 from indirect_work.core.spreadsheets import iter_csv
+from indirect_work.core.transactions import unit_of_work
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation
 from indirect_work.reports import mhsds_extract
-from indirect_work.reports.commissioning import check_team_type, find_organisation, generate_workbook
+from indirect_work.reports.commissioning import check_team_type, find_organisation
+from indirect_work.reports.services import generate_workbook
 
 report_group = AppGroup("report", help="Commissioner workbooks and the MHSDS extract.")
 
@@ -78,18 +80,18 @@ def monthly_command(month: str, ods_code: str | None, team_type: str | None, out
     folder = _output_dir(output)
     threshold = int(current_app.config["IW_SUPPRESSION_THRESHOLD"])
     for organisation in organisations:
-        result = generate_workbook(
-            organisation,
-            report_month,
-            threshold=threshold,
-            team_type_code=team_type_code,
-            action="report.workbook_generate",
-            actor_email=CLI_ACTOR,
-        )
-        path = os.path.join(folder, result.filename)
-        with open(path, "wb") as handle:
-            handle.write(result.content)
-        db.session.commit()
+        with unit_of_work():  # each provider's audit row is kept once its file is written
+            result = generate_workbook(
+                organisation,
+                report_month,
+                threshold=threshold,
+                team_type_code=team_type_code,
+                action="report.workbook_generate",
+                actor_email=CLI_ACTOR,
+            )
+            path = os.path.join(folder, result.filename)
+            with open(path, "wb") as handle:
+                handle.write(result.content)
         click.echo(f"Wrote {path}")
 
 
@@ -103,36 +105,42 @@ def mhsds_command(month: str, ods_code: str | None, output: str) -> None:
     organisations = _organisations(ods_code)
     folder = _output_dir(output)
     for organisation in organisations:
-        extract_name, validation_name = mhsds_extract.extract_filenames(organisation.ods_code, report_month)
-        counts = mhsds_extract.ExtractCounts()
-        extract_path, validation_path = (
-            os.path.join(folder, extract_name),
-            os.path.join(folder, validation_name),
-        )
-        rows = mhsds_extract.counted(mhsds_extract.extract_rows(organisation, report_month), counts)
-        with open(extract_path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(iter_csv(mhsds_extract.COLUMNS, mhsds_extract.extract_values(rows)))
-        with open(validation_path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(
-                iter_csv(
-                    mhsds_extract.VALIDATION_COLUMNS,
-                    mhsds_extract.validation_values(mhsds_extract.extract_rows(organisation, report_month)),
-                )
+        with unit_of_work():  # the audit row is kept once both files are written
+            message = _write_mhsds_files(organisation, report_month, folder)
+        click.echo(message)
+
+
+def _write_mhsds_files(organisation: Organisation, report_month: date, folder: str) -> str:
+    """Write the provider's extract and validation report, record the event, and say what was written."""
+    extract_name, validation_name = mhsds_extract.extract_filenames(organisation.ods_code, report_month)
+    counts = mhsds_extract.ExtractCounts()
+    extract_path, validation_path = (
+        os.path.join(folder, extract_name),
+        os.path.join(folder, validation_name),
+    )
+    rows = mhsds_extract.counted(mhsds_extract.extract_rows(organisation, report_month), counts)
+    with open(extract_path, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(iter_csv(mhsds_extract.COLUMNS, mhsds_extract.extract_values(rows)))
+    with open(validation_path, "w", encoding="utf-8", newline="") as handle:
+        handle.writelines(
+            iter_csv(
+                mhsds_extract.VALIDATION_COLUMNS,
+                mhsds_extract.validation_values(mhsds_extract.extract_rows(organisation, report_month)),
             )
-        record_event(
-            "report.mhsds_extract",
-            actor_email=CLI_ACTOR,
-            object_type="organisation",
-            object_id=organisation.id,
-            details={
-                "month": f"{report_month:%Y-%m}",
-                "rows": counts.valid,
-                "left_out": counts.invalid,
-                "warnings": counts.warnings,
-            },
         )
-        db.session.commit()
-        click.echo(
-            f"Wrote {extract_path} ({counts.valid} rows) and {validation_path} "
-            f"({counts.invalid} rows left out, {counts.warnings} warnings)"
-        )
+    record_event(
+        "report.mhsds_extract",
+        actor_email=CLI_ACTOR,
+        object_type="organisation",
+        object_id=organisation.id,
+        details={
+            "month": f"{report_month:%Y-%m}",
+            "rows": counts.valid,
+            "left_out": counts.invalid,
+            "warnings": counts.warnings,
+        },
+    )
+    return (
+        f"Wrote {extract_path} ({counts.valid} rows) and {validation_path} "
+        f"({counts.invalid} rows left out, {counts.warnings} warnings)"
+    )

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from indirect_work.core.db import utcnow
+from indirect_work.reports.dimensions import Dimension
 from indirect_work.reports.queries import (
     ActivityFilter,
-    Dimension,
     monthly_rollup,
     previous_period,
     rollup,

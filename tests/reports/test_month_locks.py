@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from indirect_work.audit.models import AuditEvent
+from indirect_work.capture.locks import lock_month, locked_month, unlock_month
 from indirect_work.capture.models import Activity, MonthLock
 from indirect_work.core.dates import add_months, month_start
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
 from indirect_work.extensions import db as _db
-from indirect_work.reports.locks import is_month_locked, lock_month, unlock_month
 from tests.capture.helpers import form_for
 
 LAST_MONTH = add_months(month_start(date.today()), -1)
@@ -67,14 +67,14 @@ def _events(action: str) -> list[AuditEvent]:
 def test_lead_locks_and_unlocks_with_audit(setup):
     lock = lock_month(user=setup["lead"], team=setup["team"], month=DAY)
     assert lock.month == LAST_MONTH and lock.is_locked and lock.locked_by_id == setup["lead"].id
-    assert is_month_locked(setup["team"].id, DAY) and not is_month_locked(setup["other"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None and locked_month(setup["other"].id, DAY) is None
     [event] = _events("month.lock")
     assert event.actor_id == setup["lead"].id and event.details == {"team_id": setup["team"].id, "month": KEY}
 
     unlock_month(
         user=setup["lead"], team=setup["team"], month=LAST_MONTH, reason="  Two records need fixing "
     )
-    assert not is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is None
     assert (lock.unlocked_by_id, lock.unlock_reason) == (setup["lead"].id, "Two records need fixing")
     [event] = _events("month.unlock")
     assert event.details["reason"] == "Two records need fixing" and event.details["month"] == KEY
@@ -91,7 +91,7 @@ def test_only_the_teams_lead_or_an_admin_may_lock(setup, who):
     lock_month(user=setup["lead"], team=setup["team"], month=LAST_MONTH)
     with pytest.raises(PermissionDenied):
         unlock_month(user=setup[who], team=setup["team"], month=LAST_MONTH, reason="please")
-    assert is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None
 
 
 def test_lock_rules(setup):
@@ -105,13 +105,13 @@ def test_lock_rules(setup):
         with pytest.raises(ValidationFailed) as exc:
             unlock_month(user=setup["lead"], team=setup["team"], month=LAST_MONTH, reason=reason)
         assert "reason" in exc.value.fields
-    assert is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None
     with pytest.raises(Conflict):
         unlock_month(user=setup["lead"], team=setup["team"], month=add_months(LAST_MONTH, -1), reason="why")
 
 
 def test_two_leads_locking_at_once_get_a_conflict_not_an_error(setup, monkeypatch):
-    from indirect_work.reports import locks
+    from indirect_work.capture import locks
 
     other_lead = setup["lead"]
     _db.session.add(MonthLock(team_id=setup["team"].id, month=LAST_MONTH, locked_by_id=other_lead.id))
@@ -120,7 +120,7 @@ def test_two_leads_locking_at_once_get_a_conflict_not_an_error(setup, monkeypatc
     monkeypatch.setattr(locks, "_lock_row", lambda team_id, month: None)
     with pytest.raises(Conflict):
         lock_month(user=setup["admin"], team=setup["team"], month=LAST_MONTH)
-    assert is_month_locked(setup["team"].id, DAY)  # the session is still usable
+    assert locked_month(setup["team"].id, DAY) is not None  # the session is still usable
     assert _events("month.lock") == []
 
 
@@ -131,10 +131,10 @@ def test_lead_locks_from_the_dashboard(client, login, setup):
     login(setup["lead"])
     url = f"/dashboard/teams/{setup['team'].id}/months/{KEY}/lock"
     assert client.post_form(url, csrf=False).status_code == 400
-    assert not is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is None
     response = client.post_form(url)
     assert response.status_code == 302
-    assert is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None
     body = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is locked for Locked Team" in body
     row = body[body.index(f'data-testid="lock-row-{KEY}"') :]
@@ -157,10 +157,10 @@ def test_unlock_needs_a_reason_and_keeps_what_was_typed(client, login, setup):
     assert 'data-testid="error-summary"' in response.get_data(as_text=True)
     response = client.post_form(url, {"reason": "y" * 501})
     assert response.status_code == 422 and "y" * 501 in response.get_data(as_text=True)
-    assert is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None
     response = client.post_form(url, {"reason": "Carol's training session was on the wrong date"})
     assert response.status_code == 302
-    assert not is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is None
     body = client.get(f"/dashboard/teams/{setup['team'].id}").get_data(as_text=True)
     row = body[body.index(f'data-testid="lock-row-{KEY}"') :]
     assert "Unlocked" in row[: row.index("</tr>")]
@@ -174,7 +174,7 @@ def test_lock_pages_refuse_other_people(client, login, setup, who):
     base = f"/dashboard/teams/{setup['team'].id}/months/{KEY}"
     assert client.post_form(base + "/unlock", {"reason": "mine now"}).status_code == 403
     assert client.post_form(base + "/lock").status_code == 403
-    assert is_month_locked(setup["team"].id, DAY)
+    assert locked_month(setup["team"].id, DAY) is not None
     assert _db.session.scalar(select(func.count()).select_from(MonthLock)) == 1
 
 

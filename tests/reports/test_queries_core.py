@@ -2,7 +2,8 @@
 
 from datetime import date, timedelta
 
-from indirect_work.reports.queries import ActivityFilter, Dimension, rollup, totals
+from indirect_work.reports.dimensions import Dimension
+from indirect_work.reports.queries import ActivityFilter, rollup, totals
 
 
 def test_rollup_by_month_and_category_matches_hand_totals(make, db):

@@ -13,7 +13,8 @@ import pytest
 
 from indirect_work.capture.models import MonthLock
 from indirect_work.core.db import utcnow
-from indirect_work.reports.commissioning import collect_monthly_report, generate_workbook
+from indirect_work.reports.commissioning import collect_monthly_report
+from indirect_work.reports.services import generate_workbook
 from indirect_work.reports.workbook import SHEETS, SUPPRESSED, build_workbook, workbook_filename
 
 MONTH = date(2026, 3, 1)

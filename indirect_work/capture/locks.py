@@ -1,41 +1,31 @@
 """Month locks: a lead locks a checked month for their team; unlocking needs a reason. Both are audited.
 
-Records in a locked month are read-only to everyone but admins; the capture services enforce that
-in every entry path through ``capture.rules.locked_month``, which :func:`is_month_locked` reuses.
+Records in a locked month are read-only to everyone but admins. The lock service lives here, beside
+the ``MonthLock`` model, because the capture rules enforce it in every entry path through
+:func:`locked_month`; the reports pages only show and change it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from indirect_work.audit.models import AuditEvent
 from indirect_work.audit.services import record_event
 from indirect_work.auth.models import User
 from indirect_work.capture.models import MonthLock
-from indirect_work.capture.rules import locked_month
-from indirect_work.core.dates import format_month, month_start, parse_month
+from indirect_work.core.dates import format_month, month_start
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
-from indirect_work.core.permissions import Permission, can_view_team, has_permission, require_permission
+from indirect_work.core.permissions import Permission, can_view_team, has_permission
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
-from indirect_work.reports.dashboard import bp, get_team_for
 
 REASON_MAX = 500
 LOCK_ACTIONS = ("month.lock", "month.unlock")
-
-
-# Services ---------------------------------------------------------------------------------------
 
 
 def can_lock_team(user: User, team_id: int) -> bool:
@@ -43,9 +33,13 @@ def can_lock_team(user: User, team_id: int) -> bool:
     return has_permission(user, Permission.MONTH_LOCK) and can_view_team(user, team_id)
 
 
-def is_month_locked(team_id: int, day: date) -> bool:
-    """Whether the team's month containing ``day`` is locked now (the capture rules' own check)."""
-    return locked_month(team_id, day) is not None
+def locked_month(team_id: int, day: date) -> MonthLock | None:
+    """The active lock covering ``day`` for the team, if any (every capture entry path asks this)."""
+    return db.session.scalar(
+        select(MonthLock).where(
+            MonthLock.team_id == team_id, MonthLock.month == month_start(day), MonthLock.is_locked.is_(True)
+        )
+    )
 
 
 def lock_states(team_id: int, months: Sequence[date]) -> dict[date, MonthLock]:
@@ -153,94 +147,6 @@ def unlock_month(*, user: User, team: Team, month: date, reason: str) -> MonthLo
         details={"team_id": team.id, "month": month.strftime("%Y-%m"), "reason": reason},
     )
     return lock
-
-
-# Views ------------------------------------------------------------------------------------------
-
-
-class LockForm(FlaskForm):
-    """Only the CSRF token: the team and month are in the URL."""
-
-
-class UnlockForm(FlaskForm):
-    reason = TextAreaField(
-        "Why are you unlocking this month?",
-        description="For example, which records need correcting. This is kept in the audit log.",
-        validators=[
-            DataRequired("Enter why the month is being unlocked"),
-            Length(max=REASON_MAX, message=f"The reason must be {REASON_MAX} characters or fewer"),
-        ],
-    )
-
-
-def _lockable_team_and_month(team_id: int, month_text: str) -> tuple[Team, date]:
-    team = get_team_for(current_user, team_id)
-    if not can_lock_team(current_user, team.id):
-        abort(403)
-    try:
-        return team, parse_month(month_text)
-    except ValueError:
-        abort(404)
-
-
-def _back_to_dashboard(team: Team) -> Any:
-    target = request.form.get("next", "")
-    if target.startswith("/dashboard/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("reports.team_dashboard", team_id=team.id, _anchor="month-locks"))
-
-
-@bp.post("/dashboard/teams/<int:team_id>/months/<month_text>/lock")
-@require_permission(Permission.MONTH_LOCK)
-def lock(team_id: int, month_text: str) -> Any:
-    """Lock a month for the team."""
-    team, month = _lockable_team_and_month(team_id, month_text)
-    if not LockForm().validate_on_submit():
-        abort(400, "Your session expired before the month was locked. Please try again.")
-    try:
-        lock_month(user=current_user, team=team, month=month)
-    except (Conflict, ValidationFailed) as exc:
-        db.session.rollback()
-        flash(next(iter(exc.fields.values()))[0] if exc.fields else exc.message, "warning")
-        return _back_to_dashboard(team)
-    db.session.commit()
-    flash(
-        f"{format_month(month)} is locked for {team.name}. Only an admin can change its records now.",
-        "success",
-    )
-    return _back_to_dashboard(team)
-
-
-@bp.route("/dashboard/teams/<int:team_id>/months/<month_text>/unlock", methods=["GET", "POST"])
-@require_permission(Permission.MONTH_LOCK)
-def unlock(team_id: int, month_text: str) -> Any:
-    """Ask for the reason, then unlock the month."""
-    team, month = _lockable_team_and_month(team_id, month_text)
-    form = UnlockForm()
-    current = lock_states(team.id, [month]).get(month)
-    if form.validate_on_submit() and current is not None and current.is_locked:
-        try:
-            unlock_month(user=current_user, team=team, month=month, reason=form.reason.data or "")
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + exc.fields.get("reason", [])
-        else:
-            db.session.commit()
-            flash(
-                f"{format_month(month)} is unlocked for {team.name}. "
-                "Lock it again once the records are right.",
-                "success",
-            )
-            return redirect(url_for("reports.team_dashboard", team_id=team.id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "reports/dashboard_unlock.html",
-        team=team,
-        month=month,
-        form=form,
-        lock=current,
-        users=user_names([current.locked_by_id] if current else []),
-    ), status
 
 
 def user_names(user_ids: Sequence[int | None]) -> dict[int, str]:

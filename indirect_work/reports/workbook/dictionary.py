@@ -1,0 +1,185 @@
+"""The Data dictionary sheet: what every column means and the MHSDS item it corresponds to."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from indirect_work.reports.dimensions import DIMENSIONS, Dimension
+from indirect_work.reports.workbook.sheet import Sheet
+
+DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
+    ("Summary", "Provider", "Name of the provider organisation.", "Local (organisation name)"),
+    (
+        "Summary",
+        "ODS code",
+        "ODS code of the provider.",
+        "ORGANISATION IDENTIFIER (CODE OF PROVIDER), MHS000 OrgIDProvider",
+    ),
+    (
+        "Summary",
+        "Period start / end",
+        "First and last day of the reporting month.",
+        "REPORTING PERIOD START DATE / END DATE, MHS000 ReportingPeriodStartDate / ReportingPeriodEndDate",
+    ),
+    (
+        "Summary",
+        "Generated at (UTC)",
+        "When the workbook was produced.",
+        "DATE AND TIME DATA SET CREATED, MHS000 DateTimeDatSetCreate (equivalent)",
+    ),
+    (
+        "Summary",
+        "Team type",
+        "All team types, or the one MHSDS service or team type the workbook covers.",
+        "SERVICE OR TEAM TYPE FOR MENTAL HEALTH, MHS902 ServTeamTypeMH",
+    ),
+    (
+        "Summary",
+        "Suppression threshold (clinicians)",
+        "Figures from fewer distinct clinicians are shown as *.",
+        "Local (disclosure control)",
+    ),
+    (
+        "Summary",
+        "This month / Previous month",
+        "The measure in the period and in the month before it.",
+        "Local",
+    ),
+    (
+        "Summary",
+        "Change / Change %",
+        "This month minus the previous month, and that as a share of the previous month.",
+        "Local",
+    ),
+    (
+        "Summary",
+        "Teams contributing",
+        "Teams with at least one record in the month.",
+        "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER",
+    ),
+    (
+        "All",
+        "Activities",
+        "Number of live activity records.",
+        "Count of indirect activities; patient-specific ones are MHS204 Indirect Activity rows",
+    ),
+    (
+        "All",
+        "Hours",
+        "Sum of recorded durations in minutes, divided by 60.",
+        "DURATION OF INDIRECT ACTIVITY, MHS204 DurationIndirectAct (minutes), summed",
+    ),
+    ("All", "People reached", "Sum of the number of people each activity reached.", "Local (no MHSDS item)"),
+    (
+        "All",
+        "Clinicians contributing",
+        "Distinct clinicians with at least one record in the row.",
+        "Count of distinct CARE PROFESSIONAL LOCAL IDENTIFIER, MHS204 CareProfLocalID",
+    ),
+    (
+        "All",
+        "Total / In suppressed rows",
+        "The true total of the period; then a formula: the total minus "
+        "the rows shown, i.e. the suppressed rows combined.",
+        "Local",
+    ),
+    ("By activity", "Level", "Category row (subtotal) or activity type row.", "Local"),
+    (
+        "By activity",
+        "Category",
+        "Category of indirect work in the trust's taxonomy.",
+        DIMENSIONS[Dimension.CATEGORY].mhsds_item,
+    ),
+    (
+        "By activity",
+        "Activity type code / Activity type",
+        "The trust's activity type.",
+        DIMENSIONS[Dimension.ACTIVITY_TYPE].mhsds_item,
+    ),
+    (
+        "By activity",
+        "Patient-specific",
+        "Whether the type concerns one identifiable patient.",
+        DIMENSIONS[Dimension.PATIENT_SPECIFIC].mhsds_item,
+    ),
+    (
+        "By activity",
+        "MHSDS target",
+        "MHS204 if the type is submitted as indirect activity, else local only.",
+        "MHS204 Indirect Activity",
+    ),
+    (
+        "By team type",
+        "Team type code / Team type",
+        "The team's service or team type.",
+        DIMENSIONS[Dimension.TEAM_TYPE].mhsds_item,
+    ),
+    (
+        "By team type",
+        "Teams contributing",
+        "Teams of that type with at least one record.",
+        "Count of CARE PROFESSIONAL TEAM LOCAL IDENTIFIER",
+    ),
+    (
+        "By profession",
+        "Profession / Profession group",
+        "Psychological profession of the clinician.",
+        DIMENSIONS[Dimension.PROFESSION].mhsds_item,
+    ),
+    (
+        "By profession",
+        "MHSDS staff group code",
+        "Staff group of the profession.",
+        "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH), MHS901 CareProfStaffGpMH (an2)",
+    ),
+    (
+        "By recipient and mode",
+        "Breakdown",
+        "Mode rows (they add up to the total) or recipient type rows "
+        "(an activity can have several, so they do not).",
+        "Local",
+    ),
+    (
+        "By recipient and mode",
+        "Mode: code / description",
+        "How the activity was carried out.",
+        DIMENSIONS[Dimension.MECHANISM].mhsds_item,
+    ),
+    (
+        "By recipient and mode",
+        "Recipient type: code / description",
+        "Who received the work.",
+        DIMENSIONS[Dimension.RECIPIENT_TYPE].mhsds_item,
+    ),
+    ("Trend", "Month", "Reporting month.", DIMENSIONS[Dimension.MONTH].mhsds_item),
+    (
+        "Trend",
+        "Category columns / All categories",
+        "Hours of each category in the month.",
+        "DurationIndirectAct summed, divided by 60",
+    ),
+    (
+        "Completeness",
+        "Team local ID / Team / Team type code",
+        "The provider's active teams.",
+        "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER (an20); ServTeamTypeMH",
+    ),
+    ("Completeness", "Month locked", "Whether the team lead has checked and locked the month.", "Local"),
+    (
+        "Completeness",
+        "Clinicians expected / contributing",
+        "Counts of clinicians on the team, and of those with at least one record in the month.",
+        "Local",
+    ),
+    ("Completeness", "Team contributed", "Whether the team has at least one record in the month.", "Local"),
+)
+
+
+def dictionary(workbook: Workbook) -> None:
+    """The data dictionary, one row per column of the other sheets."""
+    sheet = Sheet(workbook, "Data dictionary")
+    sheet.header(("Sheet", "Column", "Meaning", "MHSDS item"))
+    for row in DATA_DICTIONARY:
+        sheet.add(sheet.text(value) for value in row)
+    sheet.end_data()
+    sheet.write(filter_columns=4)

@@ -1,0 +1,241 @@
+"""One write-only sheet of the workbook: cell factories, buffered rows and the shared table rows."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from indirect_work.core.spreadsheets import text_cell
+from indirect_work.reports.disclosure import Measured, is_small
+from indirect_work.reports.workbook.styles import (
+    BOLD,
+    DATE,
+    HOURS,
+    INTEGER,
+    MAX_WIDTH,
+    RIGHT,
+    SUPPRESSED,
+    WRAP,
+    WRAP_RIGHT,
+)
+
+
+class Sheet:
+    """Rows for one write-only sheet, buffered (aggregates only) so widths can be fitted first."""
+
+    def __init__(self, workbook: Workbook, title: str, *, max_width: int = MAX_WIDTH) -> None:
+        self.ws: WriteOnlyWorksheet = workbook.create_sheet(title)
+        self.max_width = max_width
+        #: Rows below the data kept inside the print area (for a chart).
+        self.extra_print_rows = 0
+        self.rows: list[list[WriteOnlyCell]] = []
+        self.widths: dict[int, int] = {}
+        self.header_row: int | None = None
+        self.filter_end: int | None = None
+
+    # Cell factories ------------------------------------------------------------------------
+    def text(self, value: str | None, *, bold: bool = False) -> WriteOnlyCell:
+        cell = text_cell(self.ws, value)
+        if bold:
+            cell.font = BOLD
+        return cell
+
+    def number(self, value: int | float | None, fmt: str = INTEGER, *, bold: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = fmt
+        if bold:
+            cell.font = BOLD
+        return cell
+
+    def date(self, value: date | datetime, fmt: str = DATE) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = fmt
+        return cell
+
+    def formula(self, value: str, fmt: str = INTEGER) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.number_format = fmt
+        return cell
+
+    def suppressed(self, *, bold: bool = False) -> WriteOnlyCell:
+        cell = self.text(SUPPRESSED, bold=bold)
+        cell.alignment = RIGHT
+        return cell
+
+    def measures(
+        self, figures: Measured, hidden: bool, *, bold: bool = False, with_clinicians: bool = True
+    ) -> list[WriteOnlyCell]:
+        if hidden:
+            return [self.suppressed(bold=bold) for _ in range(4 if with_clinicians else 3)]
+        cells = [
+            self.number(figures.activities, bold=bold),
+            self.number(figures.minutes / 60, HOURS, bold=bold),
+            self.number(figures.people_reached, bold=bold),
+        ]
+        if with_clinicians:
+            cells.append(self.number(figures.clinicians, bold=bold))
+        return cells
+
+    # Rows ----------------------------------------------------------------------------------
+    @property
+    def next_row(self) -> int:
+        return len(self.rows) + 1
+
+    def add(self, cells: Iterable[WriteOnlyCell | None]) -> int:
+        row = [cell if cell is not None else WriteOnlyCell(self.ws, value=None) for cell in cells]
+        for index, cell in enumerate(row, start=1):
+            self.widths[index] = max(self.widths.get(index, 0), _display_width(cell))
+        self.rows.append(row)
+        return len(self.rows)
+
+    def end_data(self) -> int:
+        """Mark the rows so far as the filtered data; returns the last data row."""
+        self.filter_end = self.next_row - 1
+        return self.filter_end
+
+    def header(self, titles: Sequence[str], numeric_from: int | None = None) -> int:
+        """The bold header row; columns from ``numeric_from`` (1-based) hold numbers, so align right."""
+        cells = [self.text(title, bold=True) for title in titles]
+        for index, cell in enumerate(cells, start=1):
+            cell.alignment = WRAP_RIGHT if numeric_from and index >= numeric_from else WRAP
+        self.header_row = self.add(cells)
+        return self.header_row
+
+    def note(self, text: str) -> None:
+        """A line of explanation under the table, wrapped to the table's width when written."""
+        self.rows.append([_Note(text)])  # type: ignore[list-item]
+
+    def blank(self) -> None:
+        self.rows.append([])
+
+    def write(self, *, filter_columns: int | None = None) -> None:
+        """Fit widths, freeze and filter the header, set print titles, then stream the rows out."""
+        ws = self.ws
+        for index, width in self.widths.items():
+            ws.column_dimensions[get_column_letter(index)].width = self._width(width)
+        if self.header_row:
+            lines = max(
+                (
+                    math.ceil(len(str(cell.value or "")) / max(self._width(self.widths[i]) - 2, 1))
+                    for i, cell in enumerate(self.rows[self.header_row - 1], start=1)
+                ),
+                default=1,
+            )
+            if lines > 1:
+                ws.row_dimensions[self.header_row].height = 15 * lines
+            ws.freeze_panes = f"A{self.header_row + 1}"
+            ws.print_title_rows = f"1:{self.header_row}"
+            if filter_columns and self.filter_end and self.filter_end > self.header_row:
+                ws.auto_filter.ref = (
+                    f"A{self.header_row}:{get_column_letter(filter_columns)}{self.filter_end}"
+                )
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        table_width = sum(self._width(w) for w in self.widths.values())
+        written = 0
+        for row in self.rows:
+            if row and isinstance(row[0], _Note):
+                for part in textwrap.wrap(row[0].text, width=max(int(table_width * 1.15), 70)):
+                    ws.append([self.text(part)])
+                    written += 1
+            else:
+                ws.append(row)
+                written += 1
+        last_row = max(written + self.extra_print_rows, 1)
+        ws.print_area = f"A1:{get_column_letter(max(self.widths, default=1))}{last_row}"
+
+    def _width(self, characters: int) -> float:
+        return float(min(max(characters + 2, 8), self.max_width))
+
+
+@dataclass(frozen=True)
+class _Note:
+    text: str
+
+
+def _display_width(cell: WriteOnlyCell) -> int:
+    value = cell.value
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 19
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    if isinstance(value, int):
+        return len(f"{value:,}")
+    text = str(value)
+    if text.startswith("=") and cell.data_type == "f":
+        return 10
+    return len(text)
+
+
+def suppressed_rows_formula(
+    sheet: Sheet,
+    first_data: int,
+    last_data: int,
+    total_row: int,
+    columns: Sequence[int],
+    level_column: str | None = None,
+    level: str | None = None,
+) -> None:
+    """A row whose formulas give total minus the rows shown: the combined suppressed figure."""
+    cells: list[WriteOnlyCell | None] = [sheet.text("In suppressed rows (total minus rows shown)")]
+    for index in range(2, max(columns) + 1):
+        if index not in columns:
+            cells.append(None)
+            continue
+        col = get_column_letter(index)
+        fmt = HOURS if index == columns[1] else INTEGER
+        if last_data < first_data:
+            cells.append(sheet.formula(f"={col}{total_row}", fmt))
+        elif level_column:
+            cells.append(
+                sheet.formula(
+                    f"={col}{total_row}-SUMIF(${level_column}${first_data}:${level_column}${last_data},"
+                    f'"{level}",{col}{first_data}:{col}{last_data})',
+                    fmt,
+                )
+            )
+        else:
+            cells.append(sheet.formula(f"={col}{total_row}-SUM({col}{first_data}:{col}{last_data})", fmt))
+    sheet.add(cells)
+
+
+def total_row(sheet: Sheet, label: str, blanks: int, figures: Measured, threshold: int) -> int:
+    """The bold total row: the label, ``blanks`` empty cells, then the true totals (or ``*``)."""
+    return sheet.add(
+        [
+            sheet.text(label, bold=True),
+            *([None] * blanks),
+            *sheet.measures(figures, is_small(figures, threshold), bold=True),
+        ]
+    )
+
+
+def legend(sheet: Sheet, threshold: int) -> None:
+    sheet.blank()
+    sheet.note(
+        f"{SUPPRESSED} suppressed: fewer than {threshold} clinicians, or hidden so that a suppressed "
+        "figure cannot be worked out from the total. See the Summary sheet."
+    )
+
+
+def describe_cell(sheet: Sheet, value: Any) -> WriteOnlyCell:
+    if isinstance(value, bool):
+        return sheet.text("Yes" if value else "No")
+    if isinstance(value, int):
+        return sheet.number(value)
+    return sheet.text(None if value is None else str(value))
