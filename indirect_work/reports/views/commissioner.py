@@ -82,18 +82,27 @@ def index() -> Any:
             "unlocked": unlocked_teams(organisation, month, form.team_type.data or None),
             "filename": workbook_filename(organisation.ods_code, month, form.team_type.data or None),
         }
+    return _page(form, organisations, status, show_errors=bool(request.args))
+
+
+def _page(
+    form: ReportForm, organisations: list[Organisation], status: dict[str, Any] | None, *, show_errors: bool
+) -> str:
+    """The Reports page, with the status of the chosen month or the form's errors."""
     return render_template(
         "commissioning/index.html",
         form=form,
         status=status,
         organisations=organisations,
-        show_errors=bool(request.args),
+        show_errors=show_errors,
         can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT),
     )
 
 
 @dataclass(frozen=True)
 class ReportRequest:
+    """A checked download request: the provider, the month and the optional team type."""
+
     organisation: Organisation
     month: date
     team_type: str | None
@@ -104,14 +113,7 @@ def _valid_request() -> ReportRequest | Any:
     organisations = reportable_organisations(current_user)
     form = _form(organisations)
     if not form.validate():
-        return render_template(
-            "commissioning/index.html",
-            form=form,
-            status=None,
-            organisations=organisations,
-            show_errors=True,
-            can_extract=has_permission(current_user, Permission.MHSDS_EXTRACT),
-        ), 400
+        return _page(form, organisations, None, show_errors=True), 400
     organisation = _organisation_for(current_user, form.organisation.data)
     return ReportRequest(organisation, form.month.parsed, form.team_type.data or None)  # type: ignore[attr-defined]
 
