@@ -186,7 +186,7 @@ def suppressed_rows_formula(
     sheet: Sheet,
     first_data: int,
     last_data: int,
-    total_row: int,
+    total_at: int,
     columns: Sequence[int],
     level_column: str | None = None,
     level: str | None = None,
@@ -200,17 +200,17 @@ def suppressed_rows_formula(
         col = get_column_letter(index)
         fmt = HOURS if index == columns[1] else INTEGER
         if last_data < first_data:
-            cells.append(sheet.formula(f"={col}{total_row}", fmt))
+            cells.append(sheet.formula(f"={col}{total_at}", fmt))
         elif level_column:
             cells.append(
                 sheet.formula(
-                    f"={col}{total_row}-SUMIF(${level_column}${first_data}:${level_column}${last_data},"
+                    f"={col}{total_at}-SUMIF(${level_column}${first_data}:${level_column}${last_data},"
                     f'"{level}",{col}{first_data}:{col}{last_data})',
                     fmt,
                 )
             )
         else:
-            cells.append(sheet.formula(f"={col}{total_row}-SUM({col}{first_data}:{col}{last_data})", fmt))
+            cells.append(sheet.formula(f"={col}{total_at}-SUM({col}{first_data}:{col}{last_data})", fmt))
     sheet.add(cells)
 
 
