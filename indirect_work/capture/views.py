@@ -83,16 +83,21 @@ def log() -> Any:
     form = ActivityForm()
     status = 200
     if form.validate_on_submit():
-        activity, error = attempt(_create_from_form, user, form)
-        if activity is not None:
+        # No savepoint (``attempt``): every refusal comes before the first write, and a write that
+        # fails (SQLite's full disk rolls back the whole transaction) must reach the error handlers
+        # as it is, not as a failed ROLLBACK TO SAVEPOINT.
+        try:
+            activity = _create_from_form(user, form)
+        except ValidationFailed as exc:
+            form.show_errors(exc.fields)
+            status = 422
+        else:
             flash(
                 f"Saved: {activity.activity_type.label}, {format_duration(activity.duration_minutes)} "
                 f"on {activity.activity_on:%-d %B %Y}.",
                 "success",
             )
             return redirect(url_for("capture.log"))
-        form.show_errors(_answered_here(error, ValidationFailed).fields)
-        status = 422
     elif request.method == "POST":
         status = 422
     else:
@@ -127,14 +132,14 @@ def activity_edit(activity_id: int) -> Any:
                 "success",
             )
             return redirect(safe_next(request.args.get("next")) or url_for("capture.activity_list"))
-        if isinstance(_answered_here(error, ValidationFailed, Conflict), Conflict):
-            abandon()  # show the record as it is stored now
-            current = get_activity_for(user, activity_id)
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        if isinstance(refused, Conflict):
+            current = get_activity_for(user, activity_id)  # as stored now: the attempt was undone
             form.version.data = str(current.version)
-            form.form_errors.append(error.message)
+            form.form_errors.append(refused.message)
             status = 409
         else:
-            form.show_errors(error.fields)
+            form.show_errors(refused.fields)
             status = 422
     elif request.method == "POST":
         status = 422
@@ -169,11 +174,10 @@ def activity_delete(activity_id: int) -> Any:
         if error is None:
             flash(f"Deleted: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.", "success")
             return redirect(url_for("capture.activity_list"))
-        _answered_here(error, ValidationFailed, Conflict)
-        abandon()  # show the record as it is stored now
-        activity = get_activity_for(user, activity_id)
-        form.form_errors.append(error.message)
-        status = 409 if isinstance(error, Conflict) else 422
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        activity = get_activity_for(user, activity_id)  # as stored now: the attempt was undone
+        form.form_errors.append(refused.message)
+        status = 409 if isinstance(refused, Conflict) else 422
     elif request.method == "POST":
         status = 422
     form.version.data = str(activity.version)
@@ -223,11 +227,10 @@ def week() -> Any:
         if saved is not None:
             flash(f"Week saved: {saved} change{'s' if saved != 1 else ''}.", "success")
             return redirect(url_for("capture.week", start=start.isoformat()))
-        _answered_here(error, ValidationFailed, Conflict)
-        abandon()  # show the week as it is stored now
-        grid = week_grid.WeekGrid(user, start)
-        grid.keep_typed(request.form, error)
-        status = 409 if isinstance(error, Conflict) else 422
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        grid = week_grid.WeekGrid(user, start)  # as stored now: the attempt was undone
+        grid.keep_typed(request.form, refused)
+        status = 409 if isinstance(refused, Conflict) else 422
     elif request.method == "POST":
         status = 422
     return render_template(

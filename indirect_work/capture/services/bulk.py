@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from indirect_work.org.models import Team
 BATCH_SIZE = 500
 
 
-def create_many(*, actor: User, rows: list[tuple[str, ActivityInput, str | None]], source: str) -> int:
+def create_many(*, actor: User, rows: Sequence[tuple[str, ActivityInput, str | None]], source: str) -> int:
     """Create many records of the actor in one unit of work (spreadsheet import).
 
     ``rows`` are ``(label, data, submission_token)``. Every row is checked first; if any fails,
