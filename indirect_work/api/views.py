@@ -31,8 +31,9 @@ from indirect_work.api.openapi import (
     type_of,
 )
 from indirect_work.auth.models import User
+from indirect_work.capture.activity_data import ActivityInput as ActivityData
 from indirect_work.capture.models import Activity
-from indirect_work.capture.rules import EARLIEST_DATE, ActivityData
+from indirect_work.capture.rules import EARLIEST_DATE
 from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
 from indirect_work.core.permissions import Permission, has_permission, permissions_of

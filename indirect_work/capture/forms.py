@@ -1,4 +1,4 @@
-"""HTML forms of the capture pages; typed text is parsed into :class:`ActivityData` here.
+"""HTML forms of the capture pages; typed text is parsed into :class:`ActivityInput` here.
 
 Fields are plain text on purpose: what the user typed is kept and shown back, and every rule lives
 in ``rules.py``. Parsing problems (a duration or date that cannot be read) are reported per field
@@ -7,21 +7,26 @@ in the same shape as rule errors.
 
 from __future__ import annotations
 
-import re
-from datetime import date, time
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from indirect_work.auth.models import User
+from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.duration import parse_duration
-from indirect_work.capture.rules import ActivityData
-
-_INT = re.compile(r"^\s*(\d{1,9})\s*$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::(\d{2}))?$")
+from indirect_work.capture.models import Activity
+from indirect_work.capture.parsing import (
+    FieldParser,
+    parse_date,
+    parse_int,
+    parse_people,
+    parse_time,
+    text_or_none,
+)
+from indirect_work.capture.rules import validate_activity
+from indirect_work.core.errors import ValidationFailed
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -67,9 +72,9 @@ class ActivityForm(FlaskForm):
     submission_token = HiddenField()
     version = HiddenField()
 
-    def to_data(self) -> tuple[ActivityData, dict[str, list[str]]]:
+    def to_data(self) -> tuple[ActivityInput, dict[str, list[str]]]:
         """Parse the typed values; returns the data and ``{field: [message]}`` for unreadable values."""
-        return activity_data_from_text(
+        return input_from_text(
             activity_type_id=self.activity_type_id.data,
             activity_on=self.activity_on.data,
             duration=self.duration.data,
@@ -81,6 +86,19 @@ class ActivityForm(FlaskForm):
             service_request_id=self.service_request_id.data,
             note=self.note.data,
         )
+
+    def parsed(self, actor: User, *, existing: Activity | None = None) -> ActivityInput:
+        """The typed values, or ``ValidationFailed`` when some cannot be read.
+
+        The rules' messages come along with the parse errors, so that every field's problem is
+        shown at once (a parse error wins on its own field).
+        """
+        data, parse_errors = self.to_data()
+        if parse_errors:
+            raise ValidationFailed(
+                merge_errors(parse_errors, validate_activity(actor, data, existing=existing))
+            )
+        return data
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Attach rule errors to the fields they concern (``duration_minutes`` is typed in ``duration``)."""
@@ -98,20 +116,9 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
 
 
-def activity_data_from_text(**raw: Any) -> tuple[ActivityData, dict[str, list[str]]]:
-    """Shared by the form, the week view and the import: text in, ``ActivityData`` plus parse errors out."""
-    errors: dict[str, list[str]] = {}
-
-    def parse(name: str, parser: Any, value: Any) -> Any:
-        text = value if isinstance(value, str) else ("" if value is None else str(value))
-        if not text.strip():
-            return None
-        try:
-            return parser(text.strip())
-        except ValueError as exc:
-            errors[name] = [str(exc)]
-            return None
-
+def input_from_text(**raw: Any) -> tuple[ActivityInput, dict[str, list[str]]]:
+    """The form's typed text in, ``ActivityInput`` plus ``{field: [message]}`` for unreadable values out."""
+    parse = FieldParser()
     recipient_ids = []
     for value in raw.get("recipient_type_ids") or []:
         number = parse(
@@ -119,7 +126,7 @@ def activity_data_from_text(**raw: Any) -> tuple[ActivityData, dict[str, list[st
         )
         if number is not None:
             recipient_ids.append(number)
-    data = ActivityData(
+    data = ActivityInput(
         activity_type_id=parse(
             "activity_type_id",
             lambda t: parse_int(t, "Select a type of activity from the list"),
@@ -128,52 +135,14 @@ def activity_data_from_text(**raw: Any) -> tuple[ActivityData, dict[str, list[st
         activity_on=parse("activity_on", parse_date, raw.get("activity_on")),
         duration_minutes=parse("duration_minutes", parse_duration, raw.get("duration")),
         team_id=parse("team_id", lambda t: parse_int(t, "Select a team from the list"), raw.get("team_id")),
-        consultation_mechanism_code=_text(raw.get("consultation_mechanism_code")),
+        consultation_mechanism_code=text_or_none(raw.get("consultation_mechanism_code")),
         recipient_type_ids=recipient_ids,
-        people_reached=parse(
-            "people_reached",
-            lambda t: parse_int(t, "Enter the number of people reached as a whole number, for example 12"),
-            raw.get("people_reached"),
-        ),
+        people_reached=parse("people_reached", parse_people, raw.get("people_reached")),
         start_time=parse("start_time", parse_time, raw.get("start_time")),
-        service_request_id=_text(raw.get("service_request_id")),
-        note=_text(raw.get("note")),
+        service_request_id=text_or_none(raw.get("service_request_id")),
+        note=text_or_none(raw.get("note")),
     )
-    return data, errors
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def parse_int(text: str, message: str) -> int:
-    match = _INT.match(text)
-    if not match:
-        raise ValueError(message)
-    return int(match.group(1))
-
-
-def parse_date(text: str) -> date:
-    """``2026-03-15`` (what date inputs send) or ``15/03/2026``."""
-    iso, uk = _ISO_DATE.match(text), _UK_DATE.match(text)
-    try:
-        if iso:
-            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        if uk:
-            return date(int(uk.group(3)), int(uk.group(2)), int(uk.group(1)))
-    except ValueError:
-        raise ValueError("Enter a real date, for example 15/03/2026") from None
-    raise ValueError("Enter the date as day/month/year, for example 15/03/2026")
-
-
-def parse_time(text: str) -> time:
-    match = _TIME.match(text)
-    if match:
-        try:
-            return time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-        except ValueError:
-            pass
-    raise ValueError("Enter the start time on the 24-hour clock, for example 14:30")
+    return data, parse.errors
 
 
 def merge_errors(

@@ -1,4 +1,4 @@
-"""What the capture pages show: form choices, pre-filling, list filters and the week grid.
+"""What the capture pages show: form choices, pre-filling, the log page and the list with its filters.
 
 Kept apart from ``views.py`` so that each view stays a short load -> check -> service -> respond.
 """
@@ -6,40 +6,39 @@ Kept apart from ``views.py`` so that each view stays a short load -> check -> se
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.datastructures import MultiDict
 
 from indirect_work.auth.models import User
-from indirect_work.capture.duration import format_duration, parse_duration
-from indirect_work.capture.forms import ActivityForm, activity_data_from_text, parse_date, parse_int
+from indirect_work.capture.duration import format_duration
+from indirect_work.capture.forms import ActivityForm
 from indirect_work.capture.models import Activity
-from indirect_work.capture.rules import ActivityData, check_record_unlocked
-from indirect_work.capture.services import (
-    MyActivitiesFilter,
+from indirect_work.capture.parsing import parse_date, parse_int
+from indirect_work.capture.rules import check_record_unlocked
+from indirect_work.capture.services.favourites import (
     Template,
     activity_template,
-    create_activity,
-    default_team_id,
-    delete_activity,
     favourite_template,
-    get_activity_for,
     get_favourite_for,
-    last_mechanism_code,
-    list_activities_query,
     list_favourites,
     recent_templates,
+)
+from indirect_work.capture.services.listing import (
+    MyActivitiesFilter,
+    default_team_id,
+    get_activity_for,
+    last_mechanism_code,
+    list_activities_query,
     sum_activities,
     type_usage,
-    update_activity,
     week_start,
 )
 from indirect_work.core.dates import add_months, month_end, month_start
-from indirect_work.core.errors import Conflict, NotFound, ValidationFailed
+from indirect_work.core.errors import NotFound
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -300,186 +299,3 @@ def list_context(user: User, args: Any) -> dict[str, Any]:
         "format_duration": format_duration,
         "raw": {"from": args.get("from", ""), "to": args.get("to", "")},
     }
-
-
-# Week grid -------------------------------------------------------------------------------------
-
-
-def week_from_arg(text: str | None) -> date:
-    try:
-        day = parse_date(text.strip()) if text else date.today()
-    except ValueError:
-        day = date.today()
-    return week_start(min(day, date.today()))
-
-
-@dataclass
-class Cell:
-    day: date
-    activity: Activity | None = None
-    #: More than one record of this line on this day: shown, changed on the edit page only.
-    others: list[Activity] = field(default_factory=list)
-    text: str = ""
-    error: str | None = None
-
-    @property
-    def editable(self) -> bool:
-        return not self.others and self.day <= date.today()
-
-
-@dataclass
-class Line:
-    index: int
-    template: Template
-    title: str
-    detail: str
-    cells: list[Cell]
-
-
-class WeekGrid:
-    """Rows are the user's usual activities (this week's, favourites, recents); columns the 7 days.
-
-    A cell holds the minutes of the one record of that line on that day: typing a duration in an
-    empty cell adds a record, changing it corrects the record, clearing it deletes the record.
-    Patient-specific types need a time and a referral per record, so they stay on the log page.
-    """
-
-    def __init__(self, user: User, start: date) -> None:
-        self.user = user
-        self.start = start
-        self.days = [start + timedelta(days=i) for i in range(7)]
-        self.errors: list[str] = []
-        records = list(
-            db.session.scalars(
-                list_activities_query(user, MyActivitiesFilter(date_from=start, date_to=self.days[-1]))
-            )
-        )
-        templates: dict[tuple[Any, ...], Template] = {}
-        by_key: dict[tuple[Any, ...], list[Activity]] = defaultdict(list)
-        for activity in sorted(records, key=lambda a: a.id):
-            template = activity_template(activity)
-            templates.setdefault(template.key, template)
-            by_key[template.key].append(activity)
-        usual = [favourite_template(f) for f in list_favourites(user)] + recent_templates(
-            user, limit=8, by="key"
-        )
-        for template in usual:
-            templates.setdefault(template.key, template)
-        types = (
-            {
-                t.id: t
-                for t in db.session.scalars(
-                    select(ActivityType).where(
-                        ActivityType.id.in_([t.activity_type_id for t in templates.values()])
-                    )
-                )
-            }
-            if templates
-            else {}
-        )
-        teams = {t.id: t for t in user_teams(user)}
-        mechanisms = {m.code: m.label for m in db.session.scalars(select(ConsultationMechanism))}
-        self.lines: list[Line] = []
-        self.patient_records: list[Activity] = []
-        for key, template in templates.items():
-            activity_type = types.get(template.activity_type_id)
-            if activity_type is None or activity_type.is_patient_specific:
-                self.patient_records.extend(by_key.get(key, []))
-                continue
-            if not by_key.get(key) and not (activity_type.is_active and template.team_id in teams):
-                continue
-            cells = []
-            for day in self.days:
-                on_day = [a for a in by_key.get(key, []) if a.activity_on == day]
-                cell = Cell(day)
-                if len(on_day) == 1:
-                    cell.activity = on_day[0]
-                    cell.text = format_duration(on_day[0].duration_minutes)
-                elif on_day:
-                    cell.others = on_day
-                    cell.text = format_duration(sum(a.duration_minutes for a in on_day))
-                cells.append(cell)
-            team = teams.get(template.team_id or 0)
-            detail = ", ".join(
-                x
-                for x in (
-                    team.name if team else "",
-                    mechanisms.get(template.consultation_mechanism_code or "", ""),
-                )
-                if x
-            )
-            self.lines.append(Line(len(self.lines), template, activity_type.label, detail, cells))
-
-    @staticmethod
-    def cell_name(line: int, day_index: int) -> str:
-        return f"cell-{line}-{day_index}"
-
-    def save(self, form: MultiDict[str, str]) -> int:
-        """Apply every changed cell in one unit of work; any failure raises with the cell named."""
-        changes = 0
-        failures: dict[str, list[str]] = {}
-        for line in self.lines:
-            for index, cell in enumerate(line.cells):
-                name = self.cell_name(line.index, index)
-                if not cell.editable or name not in form:
-                    continue
-                typed = form.get(name, "").strip()
-                try:
-                    changes += self._save_cell(line, cell, typed, int_or_zero(form.get(name + "-version")))
-                except ValidationFailed as exc:
-                    failures[name] = [m for messages in exc.fields.values() for m in messages] or [
-                        exc.message
-                    ]
-        if failures:
-            raise ValidationFailed(failures, message="Some days could not be saved; nothing was changed")
-        return changes
-
-    def _save_cell(self, line: Line, cell: Cell, typed: str, version: int) -> int:
-        if cell.activity is None:
-            if version:
-                raise Conflict(
-                    "A record in this week was deleted after you opened it. The week is shown "
-                    "as it is now; enter your changes again."
-                )
-            if not typed:
-                return 0
-            create_activity(actor=self.user, data=self._data(line.template, cell.day, typed), source="week")
-            return 1
-        if not typed:
-            delete_activity(actor=self.user, activity=cell.activity, expected_version=version)
-            return 1
-        if typed == format_duration(cell.activity.duration_minutes):
-            return 0
-        data = ActivityData.from_activity(cell.activity)
-        try:
-            data.duration_minutes = parse_duration(typed)
-        except ValueError as exc:
-            raise ValidationFailed({"duration_minutes": [str(exc)]}) from None
-        update_activity(actor=self.user, activity=cell.activity, data=data, expected_version=version)
-        return 1
-
-    @staticmethod
-    def _data(template: Template, day: date, typed: str) -> ActivityData:
-        data, errors = activity_data_from_text(
-            activity_type_id=str(template.activity_type_id),
-            activity_on=day.isoformat(),
-            duration=typed,
-            team_id=str(template.team_id or ""),
-            consultation_mechanism_code=template.consultation_mechanism_code,
-            recipient_type_ids=[str(i) for i in template.recipient_type_ids],
-            people_reached=str(template.people_reached if template.people_reached is not None else 1),
-        )
-        if errors:
-            raise ValidationFailed(errors)
-        return data
-
-    def keep_typed(self, form: MultiDict[str, str], exc: ValidationFailed | Conflict) -> None:
-        """After a failed save: show what was typed, and each cell's own error."""
-        self.errors.append(exc.message)
-        for line in self.lines:
-            for index, cell in enumerate(line.cells):
-                name = self.cell_name(line.index, index)
-                if name in form:
-                    cell.text = form.get(name, "")
-                if name in exc.fields:
-                    cell.error = exc.fields[name][0]

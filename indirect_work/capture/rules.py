@@ -1,23 +1,26 @@
 """The one rule set for an activity record, used by every entry path (form, week view, import, API).
 
-Callers build an :class:`ActivityData` from whatever they received and call
-:func:`validate_activity`; it answers ``{field: [messages]}`` with field names equal to the
-dataclass field names, and an empty dict when the record may be saved.
+Callers build an :class:`ActivityInput` from whatever they received. :func:`validate_activity`
+answers ``{field: [messages]}`` with field names equal to the dataclass field names, and an empty
+dict when the record may be saved; :func:`check_activity` turns it into a :class:`CheckedActivity`
+or raises ``ValidationFailed``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from indirect_work.auth.models import User
+from indirect_work.capture.activity_data import ActivityInput, CheckedActivity
 from indirect_work.capture.locks import locked_month
 from indirect_work.capture.models import Activity
 from indirect_work.core.dates import format_month, month_start
+from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -36,43 +39,6 @@ NHS_NUMBER_MESSAGE = (
     "The note seems to contain an NHS number ({masked}). Notes must not identify patients: "
     "remove it (for patient-specific work use the service request identifier instead)"
 )
-
-
-@dataclass
-class ActivityData:
-    """Plain, already-parsed values of one activity record (``None`` means not given)."""
-
-    activity_type_id: int | None
-    activity_on: date | None
-    duration_minutes: int | None
-    team_id: int | None
-    consultation_mechanism_code: str | None
-    recipient_type_ids: list[int] = field(default_factory=list)
-    people_reached: int | None = 1
-    start_time: time | None = None
-    service_request_id: str | None = None
-    note: str | None = None
-
-    def __post_init__(self) -> None:
-        self.service_request_id = (self.service_request_id or "").strip() or None
-        self.note = (self.note or "").strip() or None
-        self.consultation_mechanism_code = (self.consultation_mechanism_code or "").strip() or None
-        self.recipient_type_ids = sorted(set(self.recipient_type_ids or []))
-
-    @classmethod
-    def from_activity(cls, activity: Activity) -> ActivityData:
-        return cls(
-            activity_type_id=activity.activity_type_id,
-            activity_on=activity.activity_on,
-            duration_minutes=activity.duration_minutes,
-            team_id=activity.team_id,
-            consultation_mechanism_code=activity.consultation_mechanism_code,
-            recipient_type_ids=[r.id for r in activity.recipient_types],
-            people_reached=activity.people_reached,
-            start_time=activity.start_time,
-            service_request_id=activity.service_request_id,
-            note=activity.note,
-        )
 
 
 def is_valid_nhs_number(digits: str) -> bool:
@@ -134,7 +100,7 @@ class RuleCache:
 
 def validate_activity(
     actor: User,
-    data: ActivityData,
+    data: ActivityInput,
     *,
     existing: Activity | None = None,
     clinician: User | None = None,
@@ -147,129 +113,188 @@ def validate_activity(
     existing record's clinician). Retired types, teams, mechanisms and recipient types stay valid
     on an existing record that already uses them, and are refused otherwise.
     """
-    errors: dict[str, list[str]] = {}
-
-    def err(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
-    today = today or date.today()
+    check = _Check(existing, cache)
     if clinician is None:
         clinician = existing.clinician if existing is not None else actor
     if existing is not None:
         for name, messages in check_record_unlocked(actor, existing).items():
             for message in messages:
-                err(name, message)
+                check.err(name, message)
+    activity_type = check.activity_type(data.activity_type_id)
+    team = check.team(data.team_id, clinician)
+    check.day(actor, data.activity_on, team, today or date.today())
+    check.amounts(data)
+    check.mechanism(data.consultation_mechanism_code)
+    check.recipients(data.recipient_type_ids)
+    check.patient_fields(data, activity_type)
+    check.note(data.note)
+    return check.errors
 
-    # Activity type -------------------------------------------------------------------------
-    activity_type: ActivityType | None = None
-    if data.activity_type_id is None:
-        err("activity_type_id", "Select the type of activity")
-    else:
-        activity_type = (
-            _get(ActivityType, data.activity_type_id, cache) if _id_ok(data.activity_type_id) else None
+
+def check_activity(
+    actor: User,
+    data: ActivityInput,
+    *,
+    existing: Activity | None = None,
+    clinician: User | None = None,
+    today: date | None = None,
+    cache: RuleCache | None = None,
+) -> CheckedActivity:
+    """The checked values of ``data``; raises ``ValidationFailed`` with ``{field: [messages]}`` otherwise."""
+    errors = validate_activity(actor, data, existing=existing, clinician=clinician, today=today, cache=cache)
+    if errors:
+        raise ValidationFailed(errors)
+    return checked(data)
+
+
+def checked(data: ActivityInput) -> CheckedActivity:
+    """``data`` as checked values; only for input :func:`validate_activity` found without errors."""
+    assert data.activity_type_id is not None and data.activity_on is not None
+    assert data.duration_minutes is not None and data.team_id is not None
+    assert data.consultation_mechanism_code is not None and data.people_reached is not None
+    return CheckedActivity(
+        activity_type_id=data.activity_type_id,
+        activity_on=data.activity_on,
+        duration_minutes=data.duration_minutes,
+        team_id=data.team_id,
+        consultation_mechanism_code=data.consultation_mechanism_code,
+        recipient_type_ids=tuple(data.recipient_type_ids),
+        people_reached=data.people_reached,
+        start_time=data.start_time,
+        service_request_id=data.service_request_id,
+        note=data.note,
+    )
+
+
+class _Check:
+    """The messages of one record's check, field by field, in the order the form shows the fields."""
+
+    def __init__(self, existing: Activity | None, cache: RuleCache | None) -> None:
+        self.existing = existing
+        self.cache = cache
+        self.errors: dict[str, list[str]] = {}
+
+    def err(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def activity_type(self, type_id: int | None) -> ActivityType | None:
+        existing = self.existing
+        if type_id is None:
+            self.err("activity_type_id", "Select the type of activity")
+            return None
+        activity_type: ActivityType | None = (
+            _get(ActivityType, type_id, self.cache) if _id_ok(type_id) else None
         )
         if activity_type is None:
-            err("activity_type_id", "Select a type of activity from the list")
+            self.err("activity_type_id", "Select a type of activity from the list")
         elif not _still_allowed(activity_type, existing, "activity_type_id") or not (
             activity_type.category.is_active or _kept(existing, "activity_type_id", activity_type.id)
         ):
-            err("activity_type_id", f"“{activity_type.label}” has been retired; select a current type")
+            self.err("activity_type_id", f"“{activity_type.label}” has been retired; select a current type")
+        return activity_type
 
-    # Date ----------------------------------------------------------------------------------
-    team: Team | None = None
-    if data.team_id is None:
-        err("team_id", "Select the team you did this work for")
-    else:
-        team = _get(Team, data.team_id, cache) if _id_ok(data.team_id) else None
+    def team(self, team_id: int | None, clinician: User) -> Team | None:
+        existing = self.existing
+        if team_id is None:
+            self.err("team_id", "Select the team you did this work for")
+            return None
+        team: Team | None = _get(Team, team_id, self.cache) if _id_ok(team_id) else None
         if team is None:
-            err("team_id", "Select a team from the list")
+            self.err("team_id", "Select a team from the list")
         elif team.id not in clinician.clinician_team_ids and not _kept(existing, "team_id", team.id):
-            err("team_id", "Select one of your own teams")
+            self.err("team_id", "Select one of your own teams")
         elif not _still_allowed(team, existing, "team_id"):
-            err("team_id", f"{team.name} is no longer active; select a current team")
+            self.err("team_id", f"{team.name} is no longer active; select a current team")
+        return team
 
-    if data.activity_on is None:
-        err("activity_on", "Enter the date of the activity")
-    elif data.activity_on > today:
-        err("activity_on", "The date cannot be in the future")
-    elif data.activity_on < EARLIEST_DATE:
-        err("activity_on", "Enter a date from 1 January 2000 onwards")
-    elif team is not None and not actor.is_admin and _is_locked(team.id, data.activity_on, cache):
-        err("activity_on", lock_message(team, data.activity_on))
+    def day(self, actor: User, day: date | None, team: Team | None, today: date) -> None:
+        if day is None:
+            self.err("activity_on", "Enter the date of the activity")
+        elif day > today:
+            self.err("activity_on", "The date cannot be in the future")
+        elif day < EARLIEST_DATE:
+            self.err("activity_on", "Enter a date from 1 January 2000 onwards")
+        elif team is not None and not actor.is_admin and _is_locked(team.id, day, self.cache):
+            self.err("activity_on", lock_message(team, day))
 
-    # Duration and reach --------------------------------------------------------------------
-    if data.duration_minutes is None:
-        err("duration_minutes", "Enter how long the activity took, for example 45, 1:30 or 1.5h")
-    elif not MIN_MINUTES <= data.duration_minutes <= MAX_MINUTES:
-        err("duration_minutes", "The duration must be between 1 minute and 24 hours (1440 minutes)")
+    def amounts(self, data: ActivityInput) -> None:
+        if data.duration_minutes is None:
+            self.err("duration_minutes", "Enter how long the activity took, for example 45, 1:30 or 1.5h")
+        elif not MIN_MINUTES <= data.duration_minutes <= MAX_MINUTES:
+            self.err("duration_minutes", "The duration must be between 1 minute and 24 hours (1440 minutes)")
+        if data.people_reached is None:
+            self.err("people_reached", "Enter how many people the work reached, for example 1")
+        elif not 0 <= data.people_reached <= MAX_PEOPLE:
+            self.err("people_reached", f"The number of people reached must be between 0 and {MAX_PEOPLE:,}")
 
-    if data.people_reached is None:
-        err("people_reached", "Enter how many people the work reached, for example 1")
-    elif not 0 <= data.people_reached <= MAX_PEOPLE:
-        err("people_reached", f"The number of people reached must be between 0 and {MAX_PEOPLE:,}")
-
-    # Mode and recipients -------------------------------------------------------------------
-    if data.consultation_mechanism_code is None:
-        err("consultation_mechanism_code", "Select how the activity was delivered")
-    else:
-        code = data.consultation_mechanism_code
+    def mechanism(self, code: str | None) -> None:
+        if code is None:
+            self.err("consultation_mechanism_code", "Select how the activity was delivered")
+            return
         mechanism = (
-            _get(ConsultationMechanism, code, cache) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
+            _get(ConsultationMechanism, code, self.cache) if re.fullmatch(r"[0-9A-Za-z]{1,2}", code) else None
         )
         if mechanism is None:
-            err("consultation_mechanism_code", "Select how the activity was delivered from the list")
-        elif not _still_allowed(mechanism, existing, "consultation_mechanism_code"):
-            err("consultation_mechanism_code", f"“{mechanism.label}” is no longer used; select another")
+            self.err("consultation_mechanism_code", "Select how the activity was delivered from the list")
+        elif not _still_allowed(mechanism, self.existing, "consultation_mechanism_code"):
+            self.err("consultation_mechanism_code", f"“{mechanism.label}” is no longer used; select another")
 
-    if not data.recipient_type_ids:
-        err("recipient_type_ids", "Select who received the work")
-    else:
-        found = _recipients(tuple(i for i in data.recipient_type_ids if _id_ok(i)), cache)
-        kept = {r.id for r in existing.recipient_types} if existing is not None else set()
-        if len(found) != len(data.recipient_type_ids):
-            err("recipient_type_ids", "Select who received the work from the list")
+    def recipients(self, ids: list[int]) -> None:
+        if not ids:
+            self.err("recipient_type_ids", "Select who received the work")
+            return
+        found = _recipients(tuple(i for i in ids if _id_ok(i)), self.cache)
+        kept = {r.id for r in self.existing.recipient_types} if self.existing is not None else set()
+        if len(found) != len(ids):
+            self.err("recipient_type_ids", "Select who received the work from the list")
         elif any(not r.is_active and r.id not in kept for r in found.values()):
-            err("recipient_type_ids", "A recipient type you selected is no longer used; select another")
+            self.err("recipient_type_ids", "A recipient type you selected is no longer used; select another")
 
-    # Patient-specific fields ---------------------------------------------------------------
-    if activity_type is not None and activity_type.is_patient_specific:
-        if data.start_time is None:
-            err("start_time", "Enter the start time, for example 14:30 (needed for patient-specific work)")
-        if data.service_request_id is None:
-            err(
+    def patient_fields(self, data: ActivityInput, activity_type: ActivityType | None) -> None:
+        if activity_type is not None and activity_type.is_patient_specific:
+            if data.start_time is None:
+                self.err(
+                    "start_time", "Enter the start time, for example 14:30 (needed for patient-specific work)"
+                )
+            if data.service_request_id is None:
+                self.err(
+                    "service_request_id",
+                    "Enter the service request identifier of the patient's referral "
+                    "(needed for patient-specific work)",
+                )
+        elif activity_type is not None and data.service_request_id is not None:
+            self.err(
                 "service_request_id",
-                "Enter the service request identifier of the patient's referral "
-                "(needed for patient-specific work)",
+                f"Leave the service request identifier empty: “{activity_type.label}” "
+                "is not about one patient",
             )
-    elif activity_type is not None and data.service_request_id is not None:
-        err(
-            "service_request_id",
-            f"Leave the service request identifier empty: “{activity_type.label}” is not about one patient",
-        )
-    if data.service_request_id is not None:
+        if data.service_request_id is None:
+            return
         if not SERVICE_REQUEST_ID.match(data.service_request_id):
-            err(
+            self.err(
                 "service_request_id",
                 "The service request identifier can only contain letters, numbers and hyphens, "
                 "up to 20 characters",
             )
         elif is_valid_nhs_number(re.sub(r"[ -]", "", data.service_request_id)):
-            err(
+            self.err(
                 "service_request_id",
                 "That looks like an NHS number. Enter the referral's service request identifier from the "
                 "patient record, never the NHS number",
             )
 
-    # Note ----------------------------------------------------------------------------------
-    if data.note is not None:
-        if any(ord(c) < 32 and c not in "\n\r\t" for c in data.note):
-            err("note", "The note contains control characters that cannot be stored; retype it as plain text")
-        if len(data.note) > MAX_NOTE:
-            err("note", f"The note must be {MAX_NOTE} characters or fewer (it has {len(data.note)})")
-        numbers = find_nhs_numbers(data.note)
+    def note(self, note: str | None) -> None:
+        if note is None:
+            return
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in note):
+            self.err(
+                "note", "The note contains control characters that cannot be stored; retype it as plain text"
+            )
+        if len(note) > MAX_NOTE:
+            self.err("note", f"The note must be {MAX_NOTE} characters or fewer (it has {len(note)})")
+        numbers = find_nhs_numbers(note)
         if numbers:
-            err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
-    return errors
+            self.err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
 
 
 def _get(model: type, key: Any, cache: RuleCache | None) -> Any:

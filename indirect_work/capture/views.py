@@ -21,24 +21,18 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from indirect_work.audit.services import record_event
-from indirect_work.capture import importer, pages
+from indirect_work.auth.models import User
+from indirect_work.capture import importer, pages, week_grid
 from indirect_work.capture.duration import format_duration
-from indirect_work.capture.forms import ActivityForm, ConfirmForm, merge_errors
-from indirect_work.capture.rules import validate_activity
-from indirect_work.capture.services import (
-    add_favourite,
-    create_activity,
-    delete_activity,
-    get_activity_for,
-    get_favourite_for,
-    remove_favourite,
-    update_activity,
-)
-from indirect_work.core.errors import Conflict, ValidationFailed, error_response
+from indirect_work.capture.forms import ActivityForm, ConfirmForm
+from indirect_work.capture.models import Activity
+from indirect_work.capture.services.activities import create_activity, delete_activity, update_activity
+from indirect_work.capture.services.favourites import add_favourite, get_favourite_for, remove_favourite
+from indirect_work.capture.services.listing import get_activity_for
+from indirect_work.core.errors import Conflict, DomainError, ValidationFailed, error_response
 from indirect_work.core.permissions import Permission, require_permission
+from indirect_work.core.transactions import abandon, attempt
 from indirect_work.core.web import safe_next
-from indirect_work.extensions import db
 
 bp = Blueprint("capture", __name__, template_folder="templates")
 
@@ -50,6 +44,29 @@ def _section() -> None:
 
 def _user() -> Any:
     return current_user._get_current_object()
+
+
+def _answered_here(error: DomainError | None, *kinds: type[DomainError]) -> DomainError:
+    """The refusal this view answers on its own page; any other goes on to the error handlers."""
+    assert error is not None
+    if not isinstance(error, kinds):
+        raise error
+    return error
+
+
+def _create_from_form(user: User, form: ActivityForm) -> Activity:
+    return create_activity(
+        actor=user, data=form.parsed(user), source="web", submission_token=form.submission_token.data or None
+    )
+
+
+def _update_from_form(user: User, activity: Activity, form: ActivityForm) -> Activity:
+    return update_activity(
+        actor=user,
+        activity=activity,
+        data=form.parsed(user, existing=activity),
+        expected_version=pages.int_or_zero(form.version.data),
+    )
 
 
 def _require_token() -> None:
@@ -66,24 +83,20 @@ def log() -> Any:
     form = ActivityForm()
     status = 200
     if form.validate_on_submit():
-        data, parse_errors = form.to_data()
+        # No savepoint (``attempt``): every refusal comes before the first write, and a write that
+        # fails (SQLite's full disk rolls back the whole transaction) must reach the error handlers
+        # as it is, not as a failed ROLLBACK TO SAVEPOINT.
         try:
-            if parse_errors:
-                raise ValidationFailed(merge_errors(parse_errors, validate_activity(user, data)))
-            activity = create_activity(
-                actor=user, data=data, source="web", submission_token=form.submission_token.data or None
-            )
+            activity = _create_from_form(user, form)
         except ValidationFailed as exc:
-            db.session.rollback()
             form.show_errors(exc.fields)
             status = 422
         else:
-            flash(  # before the commit, which expires the record
+            flash(
                 f"Saved: {activity.activity_type.label}, {format_duration(activity.duration_minutes)} "
                 f"on {activity.activity_on:%-d %B %Y}.",
                 "success",
             )
-            db.session.commit()
             return redirect(url_for("capture.log"))
     elif request.method == "POST":
         status = 422
@@ -112,35 +125,22 @@ def activity_edit(activity_id: int) -> Any:
     form = ActivityForm()
     status, current = 200, None
     if form.validate_on_submit():
-        data, parse_errors = form.to_data()
-        try:
-            if parse_errors:
-                raise ValidationFailed(
-                    merge_errors(parse_errors, validate_activity(user, data, existing=activity))
-                )
-            update_activity(
-                actor=user,
-                activity=activity,
-                data=data,
-                expected_version=pages.int_or_zero(form.version.data),
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.show_errors(exc.fields)
-            status = 422
-        except Conflict as exc:
-            db.session.rollback()
-            current = get_activity_for(user, activity_id)
-            form.version.data = str(current.version)
-            form.form_errors.append(exc.message)
-            status = 409
-        else:
-            db.session.commit()
+        _, error = attempt(_update_from_form, user, activity, form)
+        if error is None:
             flash(
                 f"Changes saved: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.",
                 "success",
             )
             return redirect(safe_next(request.args.get("next")) or url_for("capture.activity_list"))
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        if isinstance(refused, Conflict):
+            current = get_activity_for(user, activity_id)  # as stored now: the attempt was undone
+            form.version.data = str(current.version)
+            form.form_errors.append(refused.message)
+            status = 409
+        else:
+            form.show_errors(refused.fields)
+            status = 422
     elif request.method == "POST":
         status = 422
     else:
@@ -165,19 +165,19 @@ def activity_delete(activity_id: int) -> Any:
     form = ConfirmForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            delete_activity(
-                actor=user, activity=activity, expected_version=pages.int_or_zero(form.version.data)
-            )
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            activity = get_activity_for(user, activity_id)
-            form.form_errors.append(exc.message)
-            status = 409 if isinstance(exc, Conflict) else 422
-        else:
-            db.session.commit()
+        _, error = attempt(
+            delete_activity,
+            actor=user,
+            activity=activity,
+            expected_version=pages.int_or_zero(form.version.data),
+        )
+        if error is None:
             flash(f"Deleted: {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}.", "success")
             return redirect(url_for("capture.activity_list"))
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        activity = get_activity_for(user, activity_id)  # as stored now: the attempt was undone
+        form.form_errors.append(refused.message)
+        status = 409 if isinstance(refused, Conflict) else 422
     elif request.method == "POST":
         status = 422
     form.version.data = str(activity.version)
@@ -191,14 +191,12 @@ def favourite_add(activity_id: int) -> Any:
     user = _user()
     activity = get_activity_for(user, activity_id)
     _require_token()
-    try:
-        favourite = add_favourite(actor=user, activity=activity)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
+    favourite, error = attempt(add_favourite, actor=user, activity=activity)
+    if favourite is not None:
         flash(f"Added to your favourites: {favourite.label}.", "success")
+    else:
+        abandon()  # refused, yet answered with a redirect: nothing of this request is kept
+        flash(_answered_here(error, ValidationFailed).message, "warning")
     return redirect(safe_next(request.form.get("next")) or url_for("capture.log"))
 
 
@@ -211,7 +209,6 @@ def favourite_remove(favourite_id: int) -> Any:
     _require_token()
     label = favourite.label
     remove_favourite(actor=user, favourite=favourite)
-    db.session.commit()
     flash(f"Removed from your favourites: {label}.", "success")
     return redirect(url_for("capture.log"))
 
@@ -221,22 +218,19 @@ def favourite_remove(favourite_id: int) -> Any:
 def week() -> Any:
     """A week grid to catch up several days at once, or adjust what is there."""
     user = _user()
-    start = pages.week_from_arg(request.values.get("start"))
-    grid = pages.WeekGrid(user, start)
+    start = week_grid.week_from_arg(request.values.get("start"))
+    grid = week_grid.WeekGrid(user, start)
     form = ConfirmForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            saved = grid.save(request.form)
-        except (ValidationFailed, Conflict) as exc:
-            db.session.rollback()
-            grid = pages.WeekGrid(user, start)
-            grid.keep_typed(request.form, exc)
-            status = 409 if isinstance(exc, Conflict) else 422
-        else:
-            db.session.commit()
+        saved, error = attempt(grid.save, request.form)
+        if saved is not None:
             flash(f"Week saved: {saved} change{'s' if saved != 1 else ''}.", "success")
             return redirect(url_for("capture.week", start=start.isoformat()))
+        refused = _answered_here(error, ValidationFailed, Conflict)
+        grid = week_grid.WeekGrid(user, start)  # as stored now: the attempt was undone
+        grid.keep_typed(request.form, refused)
+        status = 409 if isinstance(refused, Conflict) else 422
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -278,7 +272,7 @@ def import_upload() -> Any:
     except importer.ImportFileError as exc:
         return _import_page(form, 422, error=str(exc))
     payload = importer.sign_preview(preview, user, current_app.secret_key or "")
-    db.session.rollback()
+    abandon()  # a preview saves nothing
     return _import_page(form, 200, preview=preview, payload=payload)
 
 
@@ -294,29 +288,22 @@ def import_commit() -> Any:
         file_hash, rows = importer.load_signed(
             request.form.get("payload", ""), user, current_app.secret_key or ""
         )
-        result = importer.commit_rows(user, file_hash, rows)
+        result, error = attempt(importer.commit_rows, user, file_hash, rows)
     except importer.ImportFileError as exc:
         return _import_page(form, 422, error=str(exc))
     except IntegrityError:
-        db.session.rollback()
         return _import_page(
             form,
             409,
             error="This file is being imported at this moment (perhaps in another "
             "tab). Check My activities before trying again.",
         )
-    except ValidationFailed as exc:
-        db.session.rollback()
-        problems = [f"{where.capitalize()}: {' '.join(messages)}" for where, messages in exc.fields.items()]
-        return _import_page(form, 422, error=exc.message, problems=problems)
-    record_event(
-        "activity.import",
-        actor=user,
-        object_type="import",
-        object_id=file_hash[:16],
-        details={"created": result.created, "already_imported": result.already_imported},
-    )
-    db.session.commit()
+    if result is None:
+        refused = _answered_here(error, ValidationFailed)
+        problems = [
+            f"{where.capitalize()}: {' '.join(messages)}" for where, messages in refused.fields.items()
+        ]
+        return _import_page(form, 422, error=refused.message, problems=problems)
     message = f"Imported {result.created} record{'s' if result.created != 1 else ''}."
     if result.already_imported:
         message += f" {result.already_imported} had been imported from this file before and were skipped."

@@ -37,7 +37,8 @@ class IndirectWorkFlask(Flask):
 
 def finish_request(response: Any) -> Any:
     """Commit the request's work when the answer is a success; roll it back otherwise."""
-    if response.status_code < 400 and not g.pop(ABANDONED, False):
+    abandoned = g.pop(ABANDONED, False)
+    if response.status_code < 400 and not abandoned:
         db.session.commit()
     else:
         db.session.rollback()
@@ -60,12 +61,18 @@ def attempt(action: Callable[..., T], /, *args: Any, **kwargs: Any) -> tuple[T |
 
     Returns ``(result, None)`` on success and ``(None, error)`` when a rule refused the action, so
     a view can show the error next to the fields without a try/except/rollback block of its own.
+    Any other error is left to the request's rollback without touching the savepoint: after a
+    full disk SQLite has already rolled back the whole transaction, and rolling back to a
+    savepoint that no longer exists would hide the real error.
     """
+    savepoint = db.session.begin_nested()
     try:
-        with db.session.begin_nested():
-            return action(*args, **kwargs), None
+        result = action(*args, **kwargs)
     except DomainError as exc:
+        savepoint.rollback()
         return None, exc
+    savepoint.commit()
+    return result, None
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.models import Activity
-from indirect_work.capture.rules import ActivityData
 from indirect_work.extensions import db
 from indirect_work.taxonomy.models import ActivityType, RecipientType
 
@@ -24,7 +24,7 @@ def recipient_id(code: str) -> int:
     return int(db.session.scalar(select(RecipientType.id).where(RecipientType.code == code)))
 
 
-def data_for(team: Any, **overrides: Any) -> ActivityData:
+def data_for(team: Any, **overrides: Any) -> ActivityInput:
     values: dict[str, Any] = {
         "activity_type_id": type_id("CONSULT_TEAM"),
         "activity_on": date.today(),
@@ -35,7 +35,7 @@ def data_for(team: Any, **overrides: Any) -> ActivityData:
         "people_reached": 3,
     }
     values.update(overrides)
-    return ActivityData(**values)
+    return ActivityInput(**values)
 
 
 def form_for(team: Any, **overrides: Any) -> dict[str, Any]:
