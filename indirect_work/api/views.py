@@ -35,7 +35,16 @@ from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import EARLIEST_DATE, ActivityData
 from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
-from indirect_work.core.permissions import Permission, has_permission, permissions_of
+from indirect_work.core.permissions import (
+    Permission,
+    can_read_records_of,
+    has_permission,
+    listed_clinician_id,
+    permissions_of,
+    reference_team_ids,
+    reportable_organisation_ids,
+)
+from indirect_work.core.transactions import discard
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, Team
 from indirect_work.reports.queries import ActivityFilter, filtered_activities
@@ -133,10 +142,10 @@ def _activity_data(fields: dict[str, Any], base: ActivityData | None = None) -> 
 @bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> Any:
     """409, with the record as it now stands when the conflict is about one the caller may see."""
-    db.session.rollback()
+    discard()
     error: dict[str, Any] = {"code": exc.code, "message": exc.message, "fields": exc.fields}
     current = exc.current
-    if isinstance(current, Activity) and (_user().is_admin or current.clinician_id == _user().id):
+    if isinstance(current, Activity) and can_read_records_of(_user(), current.clinician_id):
         error["current"] = schemas.ActivitySchema().dump(current)
     return jsonify({"error": error}), 409
 
@@ -197,7 +206,8 @@ def me() -> Any:
 def activity_list() -> Any:
     user = _require(Permission.ACTIVITY_LOG)
     query = _args(schemas.ActivityListQuerySchema)
-    clinician_id = query.get("clinician_id") if user.is_admin else user.id
+    asked_for = query.get("clinician_id")
+    clinician_id = listed_clinician_id(user, asked_for)
     f = ActivityFilter(
         start=query.get("date_from") or EARLIEST_DATE,
         end=query.get("date_to") or date.max,
@@ -212,7 +222,7 @@ def activity_list() -> Any:
     )
     if "updated_since" in query:
         stmt = stmt.where(Activity.updated_at >= query["updated_since"])
-    if not user.is_admin and query.get("clinician_id") not in (None, user.id):
+    if not can_read_records_of(user, asked_for):
         stmt = stmt.where(Activity.id.is_(None))  # someone else's records: none to show
     page = db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False, count=True)
     return _json(
@@ -264,7 +274,6 @@ def activity_create() -> Any:
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
     if key is not None:
         idempotency.remember(user.id, key, digest, response)
-    db.session.commit()
     return response
 
 
@@ -285,7 +294,6 @@ def activity_update(activity_id: int) -> Any:
         raise ValidationFailed({"version": ["Send the version of the record you last read"]})
     data = _activity_data(fields, ActivityData.from_activity(activity))
     update_activity(actor=user, activity=activity, data=data, expected_version=fields["version"])
-    db.session.commit()
     return _json(schemas.ActivitySchema, activity)
 
 
@@ -303,7 +311,6 @@ def activity_delete(activity_id: int) -> Any:
     activity = get_activity_for(user, activity_id)
     query = _args(schemas.DeleteQuerySchema)
     delete_activity(actor=user, activity=activity, expected_version=query.get("version"))
-    db.session.commit()
     return Response(status=204)
 
 
@@ -378,10 +385,11 @@ def professions() -> Any:
 def teams() -> Any:
     user = _user()
     stmt = select(Team).order_by(Team.name, Team.id)
-    if not user.is_admin:
-        team_ids = sorted(user.clinician_team_ids | user.led_team_ids)
+    team_ids = reference_team_ids(user)
+    if team_ids is not None:
+        organisation_ids = reportable_organisation_ids(user) or set()
         stmt = stmt.where(
-            or_(Team.id.in_(team_ids), Team.organisation_id.in_(sorted(user.commissioned_organisation_ids)))
+            or_(Team.id.in_(sorted(team_ids)), Team.organisation_id.in_(sorted(organisation_ids)))
         )
     return _json(schemas.TeamListSchema, {"items": list(db.session.scalars(stmt))})
 
