@@ -6,7 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register the API blueprint (CSRF-exempt: writes need a bearer token) and the tokens page."""
+    """Register the API blueprint (CSRF-exempt: writes need a bearer token) and the tokens page.
+
+    The imports are deliberately inside: importing any ``indirect_work.api`` module (the token
+    model's command, the schemas) must not load every API route and, through them, the features.
+    """
     from indirect_work.api.ratelimit import init_rate_limits
     from indirect_work.api.token_views import bp as tokens_bp
     from indirect_work.api.views import bp as api_bp

@@ -74,6 +74,11 @@ def _ensure_population(clinicians: int, teams: int) -> tuple[Organisation, list[
         db.session.add(team)
         have_teams.append(team)
     db.session.flush()
+    return org, _ensure_clinicians(org, have_teams, clinicians)
+
+
+def _ensure_clinicians(org: Organisation, have_teams: list[Team], clinicians: int) -> list[tuple[int, int]]:
+    """``(user id, team id)`` of the benchmark clinicians, the missing ones inserted in bulk."""
     users = list(
         db.session.execute(
             select(User.id, RoleAssignment.team_id)
@@ -116,7 +121,7 @@ def _ensure_population(clinicians: int, teams: int) -> tuple[Organisation, list[
         db.session.execute(insert(RoleAssignment), roles)
         users += [(r["user_id"], r["team_id"]) for r in roles]
     db.session.flush()
-    return org, [(int(u), int(t)) for u, t in users[:clinicians]]
+    return [(int(u), int(t)) for u, t in users[:clinicians]]
 
 
 def generate(
