@@ -10,7 +10,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
+from indirect_work.core.error_handlers import register_error_handlers
+from indirect_work.core.sqlite import configure_sqlite_engine
 from indirect_work.core.transactions import IndirectWorkFlask
+from indirect_work.core.web import init_web
+from indirect_work.extensions import csrf, db, login_manager, migrate
+from indirect_work.models import import_all_models
 
 
 def create_app(config: type[BaseConfig] | Mapping[str, Any] | str | None = None) -> Flask:
@@ -41,24 +46,26 @@ def create_app(config: type[BaseConfig] | Mapping[str, Any] | str | None = None)
 
     _init_extensions(app)
     _register_blueprints(app)
-
-    from indirect_work.core.errors import register_error_handlers
-    from indirect_work.core.web import init_web
-
-    init_web(app)
-    register_error_handlers(app)
-
-    from indirect_work.cli import register_cli
-
-    register_cli(app)
+    _wire_ground_floor(app)
     return app
 
 
-def _init_extensions(app: Flask) -> None:
-    from indirect_work.core.sqlite import configure_sqlite_engine
-    from indirect_work.extensions import csrf, db, login_manager, migrate
-    from indirect_work.models import import_all_models
+def _wire_ground_floor(app: Flask) -> None:
+    """Hand core the feature rules it needs (core imports no feature), then add the commands.
 
+    The imports are deliberately inside: every module imports ``indirect_work.extensions``, which
+    runs this package first, so this package must not load the features at import time.
+    """
+    from indirect_work.audit.services import audit_refused_request
+    from indirect_work.auth.mfa import needs_enrolment
+    from indirect_work.cli import register_cli
+
+    init_web(app, needs_enrolment=needs_enrolment)
+    register_error_handlers(app, audit_refusal=audit_refused_request)
+    register_cli(app)
+
+
+def _init_extensions(app: Flask) -> None:
     import_all_models()
     db.init_app(app)
     migrate.init_app(
@@ -73,12 +80,13 @@ def _init_extensions(app: Flask) -> None:
         for engine in db.engines.values():
             configure_sqlite_engine(engine)
 
-    from indirect_work.auth.session import load_user
+    from indirect_work.auth.session import load_user  # a feature: see _wire_ground_floor
 
     login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Register every feature's blueprints (imported here, not at the top: see _wire_ground_floor)."""
     from indirect_work.auth.views import bp as auth_bp
     from indirect_work.core.views import bp as core_bp
 

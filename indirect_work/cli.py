@@ -5,9 +5,16 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from indirect_work.api.cli import create_api_token_command
 from indirect_work.auth.models import Role
+from indirect_work.auth.services import create_user
 from indirect_work.core.errors import ValidationFailed
-from indirect_work.extensions import db
+from indirect_work.core.transactions import unit_of_work
+from indirect_work.demo.bulk import generate
+from indirect_work.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from indirect_work.ops.cli import register as register_ops_commands
+from indirect_work.reports.report_cli import report_group
+from indirect_work.taxonomy.services import load_reference_data
 
 
 def register_cli(app: Flask) -> None:
@@ -15,34 +22,24 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(bulk_activities_command)
-    from indirect_work.ops.cli import register as register_ops_commands
-
     register_ops_commands(app)
-    from indirect_work.reports.report_cli import report_group
-
     app.cli.add_command(report_group)
-    from indirect_work.api.cli import create_api_token_command
-
     app.cli.add_command(create_api_token_command)
 
 
 @click.command("load-reference-data")
 def load_reference_data_command() -> None:
     """Load the MHSDS code lists, professions and the default taxonomy (safe to re-run)."""
-    from indirect_work.taxonomy.services import load_reference_data
-
-    summary = load_reference_data()
-    db.session.commit()
+    with unit_of_work():
+        summary = load_reference_data()
     click.echo(str(summary))
 
 
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Create the demo provider, people and a year of activity (safe to re-run)."""
-    from indirect_work.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
-
-    summary = seed_demo()
-    db.session.commit()
+    with unit_of_work():
+        summary = seed_demo()
     click.echo(f"Demo data: {summary.users_added} users and {summary.activities_added} activities added.")
     click.echo("Demo sign-ins (password for all: " + DEMO_PASSWORD + "):")
     for role, email in DEMO_ACCOUNTS.items():
@@ -62,8 +59,6 @@ def seed_demo_command() -> None:
 @click.password_option(prompt="Password (at least 10 characters)")
 def create_user_command(email: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a user with one or more roles."""
-    from indirect_work.auth.services import create_user
-
     parsed: list[tuple[Role, int | None]] = []
     for spec in roles:
         name, _, scope = spec.partition(":")
@@ -77,11 +72,11 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
             )
         parsed.append((role, int(scope) if scope else None))
     try:
-        user = create_user(email=email, full_name=full_name, password=password, roles=parsed)
+        with unit_of_work():
+            user = create_user(email=email, full_name=full_name, password=password, roles=parsed)
     except ValidationFailed as exc:
         messages = "; ".join(m for msgs in exc.fields.values() for m in msgs)
         raise click.ClickException(messages) from None
-    db.session.commit()
     click.echo(f"Created user {user.id} <{user.email}>")
 
 
@@ -93,8 +88,6 @@ def create_user_command(email: str, full_name: str, roles: tuple[str, ...], pass
 @click.option("--seed", type=int, default=1, show_default=True)
 def bulk_activities_command(rows: int, clinicians: int, teams: int, months: int, seed: int) -> None:
     """Add synthetic activities in bulk (COPY on PostgreSQL) for benchmarks."""
-    from indirect_work.demo.bulk import generate
-
     result = generate(rows=rows, clinicians=clinicians, teams=teams, months=months, seed=seed)
     click.echo(
         f"Inserted {result.rows} activities in {result.seconds:.1f} s "

@@ -2,6 +2,7 @@
 
 
 def import_all_models() -> None:
+    """Load every feature's models (deliberately lazy: the factory calls this before anything else)."""
     from indirect_work.audit import models as _audit  # noqa: F401
     from indirect_work.auth import models as _auth  # noqa: F401
     from indirect_work.capture import models as _capture  # noqa: F401

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import g, request
@@ -19,10 +20,11 @@ from flask_login import current_user
 from indirect_work.api import ratelimit
 from indirect_work.api.tokens import PREFIX_LENGTH, TOKEN_MARK, find_usable_token, note_use
 from indirect_work.audit.services import client_ip, record_event
+from indirect_work.auth.mfa import needs_enrolment
 from indirect_work.auth.models import User
 from indirect_work.auth.throttle import is_throttled, note_failure, retry_after_seconds
 from indirect_work.core.errors import error_response
-from indirect_work.extensions import db
+from indirect_work.core.transactions import keep_despite_refusal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Endpoints anyone may read without signing in (the API's own documentation).
@@ -57,18 +59,21 @@ def _bearer_user() -> User | Any:
         )
     token = find_usable_token(secret.strip())
     if token is None:
-        note_failure(key)
         # Only the public prefix of something shaped like our tokens: never part of a pasted password.
         shown = secret.strip()[:PREFIX_LENGTH] if secret.strip().startswith(TOKEN_MARK) else None
-        record_event("api_token.rejected", details={"prefix": shown})
-        db.session.commit()
+        keep_despite_refusal(partial(_record_rejected_token, key, shown))
         return _unauthorised(
             "The API token is not valid: it may be wrong, expired or revoked.", "invalid_token"
         )
-    if note_use(token):
-        db.session.commit()
+    # The use is recorded even when the request itself is later refused (403, 422, 429).
+    keep_despite_refusal(partial(note_use, token))
     g.api_token = token
     return token.user
+
+
+def _record_rejected_token(key: str, shown: str | None) -> None:
+    note_failure(key)
+    record_event("api_token.rejected", details={"prefix": shown})
 
 
 def authenticate() -> Any:
@@ -105,8 +110,6 @@ def _account_refusal(user: User) -> Any:
         return error_response(
             403, "Your password must be changed in the web app before you use the API.", code="forbidden"
         )
-    from indirect_work.auth.mfa import needs_enrolment
-
     if needs_enrolment(user):
         return error_response(403, "Set up two-step verification in the web app first.", code="forbidden")
     return None

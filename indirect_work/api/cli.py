@@ -8,6 +8,7 @@ from sqlalchemy import select
 from indirect_work.api.tokens import DEFAULT_LIFETIME, LIFETIMES, create_token
 from indirect_work.auth.models import User
 from indirect_work.core.errors import ValidationFailed
+from indirect_work.core.transactions import unit_of_work
 from indirect_work.extensions import db
 
 
@@ -27,8 +28,8 @@ def create_api_token_command(email: str, name: str, days: str) -> None:
     if user is None or not user.is_active:
         raise click.ClickException(f"No active user {email}")
     try:
-        new = create_token(user=user, name=name, lifetime_days=int(days))
+        with unit_of_work():
+            new = create_token(user=user, name=name, lifetime_days=int(days))
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(m for ms in exc.fields.values() for m in ms)) from None
-    db.session.commit()
     click.echo(new.secret)

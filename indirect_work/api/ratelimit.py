@@ -9,6 +9,7 @@ let through and the problem logged: an outage of the counter never takes the API
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class RedisStore:
     """Counters in Redis: ``INCR`` plus an expiry, atomic across every worker."""
 
     def __init__(self, uri: str) -> None:
-        import redis
+        import redis  # deliberately lazy: an optional dependency, needed only when Redis is configured
 
         self._client: Any = redis.Redis.from_url(uri, socket_timeout=0.5, socket_connect_timeout=0.5)
 
@@ -72,8 +73,6 @@ def make_store(uri: str) -> Store:
 
 
 def init_rate_limits(app: Flask) -> None:
-    import os
-
     default = 100_000 if app.testing else 120
     app.config.setdefault(
         "IW_API_RATE_LIMIT_PER_MINUTE", int(os.environ.get("IW_API_RATE_LIMIT_PER_MINUTE") or default)

@@ -10,28 +10,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
+from indirect_work.api.caller_schemas import MeSchema as MeSchema
+from indirect_work.api.caller_schemas import RoleSchema as RoleSchema
+from indirect_work.api.caller_schemas import TokenInfoSchema as TokenInfoSchema
+from indirect_work.api.reference_schemas import ActivityCategoryListSchema as ActivityCategoryListSchema
+from indirect_work.api.reference_schemas import ActivityCategorySchema as ActivityCategorySchema
+from indirect_work.api.reference_schemas import ActivityTypeListSchema as ActivityTypeListSchema
+from indirect_work.api.reference_schemas import ActivityTypeRefSchema
+from indirect_work.api.reference_schemas import ActivityTypeSchema as ActivityTypeSchema
+from indirect_work.api.reference_schemas import CodeLabelSchema as CodeLabelSchema
+from indirect_work.api.reference_schemas import MechanismListSchema as MechanismListSchema
+from indirect_work.api.reference_schemas import ProfessionListSchema as ProfessionListSchema
+from indirect_work.api.reference_schemas import ProfessionSchema as ProfessionSchema
+from indirect_work.api.reference_schemas import RecipientTypeListSchema as RecipientTypeListSchema
+from indirect_work.api.reference_schemas import RecipientTypeSchema as RecipientTypeSchema
+from indirect_work.api.reference_schemas import TeamListSchema as TeamListSchema
+from indirect_work.api.reference_schemas import TeamSchema as TeamSchema
+from indirect_work.api.schema_base import ID as ID
+from indirect_work.api.schema_base import StrictSchema, id_field
+from indirect_work.api.schema_base import items_schema as items_schema
 from indirect_work.capture.rules import MAX_MINUTES, MAX_NOTE, MAX_PEOPLE, MIN_MINUTES
 from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, DIMENSION_NAMES
 
-ID = {"minimum": 1, "maximum": 2**31 - 1}
 DATE_MESSAGE = "Enter the date in ISO 8601 form, for example 2026-03-15"
 TIME_MESSAGE = "Enter the time in ISO 8601 form on the 24-hour clock, for example 14:30"
-
-
-def _id(description: str, **kw: Any) -> fields.Integer:
-    """An id in a body (checked against the database by the rule set) or, ``query=True``, a query filter."""
-    if kw.pop("query", False):
-        kw.update(strict=False, validate=validate.Range(1, 2**31 - 1))
-    kw.setdefault("strict", True)
-    return fields.Integer(metadata={"description": description, **ID}, **kw)
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
-        ordered = True
 
 
 # Activities --------------------------------------------------------------------------------------
@@ -40,7 +44,7 @@ class StrictSchema(Schema):
 class ActivityFieldsSchema(StrictSchema):
     """The fields a client writes; all optional here (the rule set reports what is missing)."""
 
-    activity_type_id = _id("The activity type (see `GET /api/v1/activity-types`).")
+    activity_type_id = id_field("The activity type (see `GET /api/v1/activity-types`).")
     activity_on = fields.Date(
         format="iso",
         error_messages={"invalid": DATE_MESSAGE},
@@ -54,7 +58,7 @@ class ActivityFieldsSchema(StrictSchema):
             "maximum": MAX_MINUTES,
         },
     )
-    team_id = _id("One of the caller's own teams (see `GET /api/v1/me`).")
+    team_id = id_field("One of the caller's own teams (see `GET /api/v1/me`).")
     consultation_mechanism_code = fields.String(
         metadata={
             "description": "CONSULTATION MECHANISM (MENTAL HEALTH) code "
@@ -64,7 +68,7 @@ class ActivityFieldsSchema(StrictSchema):
         }
     )
     recipient_type_ids = fields.List(
-        _id("A recipient type."),
+        id_field("A recipient type."),
         metadata={
             "description": "Who received the work (see `GET /api/v1/recipient-types`); at least one.",
             "minItems": 1,
@@ -145,18 +149,6 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
     )
 
 
-class ActivityTypeRefSchema(StrictSchema):
-    """An activity type as shown inside an activity."""
-
-    id = fields.Integer()
-    category_id = fields.Integer()
-    code = fields.String()
-    label = fields.String()
-    is_patient_specific = fields.Boolean(
-        metadata={"description": "Needs `start_time` and `service_request_id`."}
-    )
-
-
 class ActivitySchema(StrictSchema):
     """An activity record as the API returns it."""
 
@@ -226,10 +218,12 @@ class ActivityListQuerySchema(StrictSchema):
         error_messages={"invalid": DATE_MESSAGE},
         metadata={"description": "Activities on or before this date."},
     )
-    activity_type_id = _id("Only this activity type.", query=True)
-    category_id = _id("Only types in this category.", query=True)
-    team_id = _id("Only this team.", query=True)
-    clinician_id = _id("Admins only: one clinician's records (others only ever see their own).", query=True)
+    activity_type_id = id_field("Only this activity type.", query=True)
+    category_id = id_field("Only types in this category.", query=True)
+    team_id = id_field("Only this team.", query=True)
+    clinician_id = id_field(
+        "Admins only: one clinician's records (others only ever see their own).", query=True
+    )
     updated_since = fields.AwareDateTime(
         format="iso",
         error_messages={
@@ -258,107 +252,6 @@ class DeleteQuerySchema(StrictSchema):
             "description": "The version you last read; if the record changed since, the answer is 409."
         },
     )
-
-
-# Reference data ----------------------------------------------------------------------------------
-
-
-class ActivityTypeSchema(ActivityTypeRefSchema):
-    """An activity type with its MHSDS mapping."""
-
-    description = fields.String()
-    mhsds_target = fields.String(metadata={"enum": ["MHS204", "LOCAL"]})
-    snomed_concept_id = fields.String(allow_none=True)
-    is_active = fields.Boolean(
-        metadata={"description": "Retired types stay on old records; new ones cannot use them."}
-    )
-
-
-class ActivityCategorySchema(StrictSchema):
-    id = fields.Integer()
-    code = fields.String()
-    label = fields.String()
-    description = fields.String()
-    is_active = fields.Boolean()
-    types = fields.List(fields.Nested(ActivityTypeSchema))
-
-
-class CodeLabelSchema(StrictSchema):
-    code = fields.String()
-    label = fields.String()
-    is_active = fields.Boolean()
-
-
-class RecipientTypeSchema(CodeLabelSchema):
-    id = fields.Integer()
-
-
-class TeamSchema(StrictSchema):
-    id = fields.Integer()
-    organisation_id = fields.Integer()
-    local_id = fields.String(metadata={"description": "CARE PROFESSIONAL TEAM LOCAL IDENTIFIER."})
-    name = fields.String()
-    service_team_type_code = fields.String(
-        metadata={"description": "SERVICE OR TEAM TYPE FOR MENTAL HEALTH."}
-    )
-    is_active = fields.Boolean()
-
-
-class ProfessionSchema(StrictSchema):
-    id = fields.Integer()
-    code = fields.String()
-    label = fields.String()
-    group = fields.String()
-    staff_group_code = fields.String(
-        metadata={"description": "CARE PROFESSIONAL STAFF GROUP (MENTAL HEALTH)."}
-    )
-    is_active = fields.Boolean()
-
-
-def items_schema(name: str, item: type[Schema]) -> type[Schema]:
-    """``{"items": [...]}``: every list is wrapped, so fields can be added later without breaking clients."""
-    return type(name, (StrictSchema,), {"items": fields.List(fields.Nested(item))})
-
-
-ActivityTypeListSchema = items_schema("ActivityTypeListSchema", ActivityTypeSchema)
-ActivityCategoryListSchema = items_schema("ActivityCategoryListSchema", ActivityCategorySchema)
-MechanismListSchema = items_schema("MechanismListSchema", CodeLabelSchema)
-RecipientTypeListSchema = items_schema("RecipientTypeListSchema", RecipientTypeSchema)
-TeamListSchema = items_schema("TeamListSchema", TeamSchema)
-ProfessionListSchema = items_schema("ProfessionListSchema", ProfessionSchema)
-
-
-# The caller ---------------------------------------------------------------------------------------
-
-
-class RoleSchema(StrictSchema):
-    role = fields.String(metadata={"enum": ["clinician", "team_lead", "commissioner", "admin"]})
-    team_id = fields.Integer(allow_none=True)
-    organisation_id = fields.Integer(allow_none=True)
-
-
-class TokenInfoSchema(StrictSchema):
-    name = fields.String()
-    prefix = fields.String()
-    expires_at = fields.AwareDateTime(format="iso", allow_none=True)
-
-
-class MeSchema(StrictSchema):
-    id = fields.Integer()
-    email = fields.String()
-    full_name = fields.String()
-    organisation_id = fields.Integer(allow_none=True)
-    profession_id = fields.Integer(allow_none=True)
-    default_team_id = fields.Integer(allow_none=True)
-    roles = fields.List(fields.Nested(RoleSchema))
-    permissions = fields.List(fields.String())
-    clinician_team_ids = fields.List(
-        fields.Integer(), metadata={"description": "Teams the caller may log work for."}
-    )
-    led_team_ids = fields.List(fields.Integer())
-    commissioned_organisation_ids = fields.List(fields.Integer())
-    authenticated_by = fields.String(metadata={"enum": ["token", "session"]})
-    token = fields.Nested(TokenInfoSchema, allow_none=True)
 
 
 # Aggregates --------------------------------------------------------------------------------------
@@ -390,14 +283,14 @@ class RollupQuerySchema(StrictSchema):
             )
         },
     )
-    organisation_id = _id("Only this provider organisation.", query=True)
-    team_id = _id("Only this team (team leads: one of the teams they lead).", query=True)
+    organisation_id = id_field("Only this provider organisation.", query=True)
+    team_id = id_field("Only this team (team leads: one of the teams they lead).", query=True)
     service_team_type_code = fields.String(validate=validate.Regexp(r"^[A-Z0-9]{1,3}$"))
-    profession_id = _id("Only clinicians of this profession.", query=True)
-    category_id = _id("Only this category.", query=True)
-    activity_type_id = _id("Only this type.", query=True)
+    profession_id = id_field("Only clinicians of this profession.", query=True)
+    category_id = id_field("Only this category.", query=True)
+    activity_type_id = id_field("Only this type.", query=True)
     consultation_mechanism_code = fields.String(validate=validate.Regexp(r"^[0-9A-Za-z]{1,2}$"))
-    recipient_type_id = _id("Only activities with this recipient type.", query=True)
+    recipient_type_id = id_field("Only activities with this recipient type.", query=True)
     patient_specific = fields.Boolean(truthy={"true", "1"}, falsy={"false", "0"})
 
     @validates_schema

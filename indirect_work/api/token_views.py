@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, url_for
@@ -18,11 +19,11 @@ from indirect_work.api.tokens import (
     revoke_token,
     token_state,
 )
-from indirect_work.audit.services import record_event
 from indirect_work.auth.passwords import verify_password
-from indirect_work.auth.throttle import is_throttled, note_failure
-from indirect_work.core.errors import ValidationFailed
-from indirect_work.extensions import db
+from indirect_work.auth.services import record_reauth_refusal
+from indirect_work.auth.throttle import is_throttled
+from indirect_work.auth.views import try_later
+from indirect_work.core.transactions import attempt, keep_despite_refusal
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
 
@@ -69,28 +70,20 @@ def create() -> Any:
     if not form.validate_on_submit():  # only the CSRF token can fail here
         return _page(form, 400)
     user = current_user._get_current_object()
-    key = f"login:{user.email}"  # wrong passwords here count with the sign-in page's
-    if is_throttled(key):
-        record_event("auth.reauth_throttled", actor=user)
-        from indirect_work.auth.views import try_later
-
+    # Wrong passwords here count with the sign-in page's, and are kept although refused.
+    if is_throttled(f"login:{user.email}"):
+        keep_despite_refusal(partial(record_reauth_refusal, user, throttled=True))
         return try_later()
+    if not verify_password(user.password_hash, form.current_password.data or ""):
+        keep_despite_refusal(partial(record_reauth_refusal, user, throttled=False))
+        form.current_password.errors = ["Your password is not correct"]
+        return _page(form, 422)
     lifetime = int(form.lifetime_days.data) if (form.lifetime_days.data or "").isdigit() else None
-    password_ok = verify_password(user.password_hash, form.current_password.data or "")
-    try:
-        if not password_ok:
-            raise ValidationFailed({"current_password": ["Your password is not correct"]})
-        new = create_token(user=user, name=form.name.data, lifetime_days=lifetime)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        if not password_ok:
-            note_failure(key)
-            record_event("auth.reauth_failed", actor=user)
-            db.session.commit()
-        for name, messages in exc.fields.items():
+    new, error = attempt(create_token, user=user, name=form.name.data, lifetime_days=lifetime)
+    if error is not None:
+        for name, messages in error.fields.items():
             getattr(form, name).errors = list(messages)
         return _page(form, 422)
-    db.session.commit()
     return render_template("api/token_created.html", token=new.token, secret=new.secret)
 
 
@@ -101,5 +94,4 @@ def revoke() -> Any:
     if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
         return _page(TokenForm(), 400)
     revoke_token(user=current_user._get_current_object(), token_id=int(form.token_id.data))
-    db.session.commit()
     return redirect(url_for("api_tokens.index"))

@@ -7,14 +7,10 @@ application's JSON error handler (409s here also carry the record as it now stan
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
-from flask_login import current_user
-from marshmallow import Schema
-from marshmallow import ValidationError as SchemaError
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -30,13 +26,21 @@ from indirect_work.api.openapi import (
     operations_of,
     type_of,
 )
-from indirect_work.auth.models import User
-from indirect_work.capture.activity_data import ActivityInput as ActivityData
+from indirect_work.api.payloads import activity_data, caller, dump, json_body, load, query_args, require
+from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import EARLIEST_DATE
 from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
-from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
-from indirect_work.core.permissions import Permission, has_permission, permissions_of
+from indirect_work.core.errors import Conflict, ValidationFailed
+from indirect_work.core.permissions import (
+    Permission,
+    can_read_records_of,
+    listed_clinician_id,
+    permissions_of,
+    reference_team_ids,
+    reportable_organisation_ids,
+)
+from indirect_work.core.transactions import discard
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, Team
 from indirect_work.reports.queries import ActivityFilter, filtered_activities
@@ -56,88 +60,13 @@ IDEMPOTENCY_HEADER = {
 }
 
 
-# Helpers -----------------------------------------------------------------------------------------
-
-
-def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def _require(permission: Permission) -> User:
-    user = _user()
-    if not has_permission(user, permission):
-        raise PermissionDenied("Your role does not allow this")
-    return user
-
-
-def _messages(value: Any) -> list[str]:
-    """Flatten marshmallow's nested messages (lists, per-index dicts) into a list of strings."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [m for v in value.values() for m in _messages(v)]
-    return [m for v in value or [] for m in _messages(v)]
-
-
-def _load(schema: type[Schema], data: Any, *, partial: bool = False) -> dict[str, Any]:
-    try:
-        return schema().load(data, partial=partial)  # type: ignore[no-any-return]
-    except SchemaError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ValidationFailed(
-            {
-                ("_body" if name == "_schema" else name): list(dict.fromkeys(_messages(value)))
-                for name, value in messages.items()
-            }
-        ) from None
-
-
-def _args(schema: type[Schema]) -> dict[str, Any]:
-    """Query parameters as a dict: list fields take every value (``by=a&by=b`` or ``by=a,b``)."""
-    lists = {name for name, f in schema().fields.items() if f.__class__.__name__ == "List"}
-    raw: dict[str, Any] = {}
-    for name in request.args:
-        values = request.args.getlist(name)
-        raw[name] = [p for v in values for p in v.split(",") if p] if name in lists else values[-1]
-    return _load(schema, raw)
-
-
-def _body() -> dict[str, Any]:
-    payload = request.get_json(force=True, silent=True)
-    if not isinstance(payload, dict):
-        raise ValidationFailed({"_body": ["Send a JSON object (Content-Type: application/json)"]})
-    return payload
-
-
-def _json(schema: type[Schema], obj: Any, status: int = 200) -> Response:
-    response = jsonify(schema().dump(obj))
-    response.status_code = status
-    return response
-
-
-def _activity_data(fields: dict[str, Any], base: ActivityData | None = None) -> ActivityData:
-    values = (
-        asdict(base)
-        if base is not None
-        else {
-            "activity_type_id": None,
-            "activity_on": None,
-            "duration_minutes": None,
-            "team_id": None,
-            "consultation_mechanism_code": None,
-        }
-    )
-    values.update({k: v for k, v in fields.items() if k != "version"})
-    return ActivityData(**values)
-
-
 @bp.errorhandler(Conflict)
 def _conflict(exc: Conflict) -> Any:
     """409, with the record as it now stands when the conflict is about one the caller may see."""
-    db.session.rollback()
+    discard()
     error: dict[str, Any] = {"code": exc.code, "message": exc.message, "fields": exc.fields}
     current = exc.current
-    if isinstance(current, Activity) and (_user().is_admin or current.clinician_id == _user().id):
+    if isinstance(current, Activity) and can_read_records_of(caller(), current.clinician_id):
         error["current"] = schemas.ActivitySchema().dump(current)
     return jsonify({"error": error}), 409
 
@@ -150,9 +79,9 @@ def _conflict(exc: Conflict) -> Any:
     summary="The signed-in user: roles, teams and permissions", tag="Caller", ok=(200, schemas.MeSchema)
 )
 def me() -> Any:
-    user = _user()
+    user = caller()
     token = g.get("api_token")
-    return _json(
+    return dump(
         schemas.MeSchema,
         {
             "id": user.id,
@@ -196,9 +125,10 @@ def me() -> Any:
     "with `include_deleted`, deleted ones too.",
 )
 def activity_list() -> Any:
-    user = _require(Permission.ACTIVITY_LOG)
-    query = _args(schemas.ActivityListQuerySchema)
-    clinician_id = query.get("clinician_id") if user.is_admin else user.id
+    user = require(Permission.ACTIVITY_LOG)
+    query = query_args(schemas.ActivityListQuerySchema)
+    asked_for = query.get("clinician_id")
+    clinician_id = listed_clinician_id(user, asked_for)
     f = ActivityFilter(
         start=query.get("date_from") or EARLIEST_DATE,
         end=query.get("date_to") or date.max,
@@ -213,10 +143,10 @@ def activity_list() -> Any:
     )
     if "updated_since" in query:
         stmt = stmt.where(Activity.updated_at >= query["updated_since"])
-    if not user.is_admin and query.get("clinician_id") not in (None, user.id):
+    if not can_read_records_of(user, asked_for):
         stmt = stmt.where(Activity.id.is_(None))  # someone else's records: none to show
     page = db.paginate(stmt, page=query["page"], per_page=query["per_page"], error_out=False, count=True)
-    return _json(
+    return dump(
         schemas.ActivityPageSchema,
         {
             "items": list(page.items),
@@ -231,8 +161,8 @@ def activity_list() -> Any:
 @bp.get("/activities/<int:activity_id>")
 @operation(summary="Get one activity", tag="Activities", ok=(200, schemas.ActivitySchema), errors=(403, 404))
 def activity_get(activity_id: int) -> Any:
-    user = _require(Permission.ACTIVITY_LOG)
-    return _json(schemas.ActivitySchema, get_activity_for(user, activity_id))
+    user = require(Permission.ACTIVITY_LOG)
+    return dump(schemas.ActivitySchema, get_activity_for(user, activity_id))
 
 
 @bp.post("/activities")
@@ -246,26 +176,25 @@ def activity_get(activity_id: int) -> Any:
     description="Records work of the caller, checked by the same rules as the web form.",
 )
 def activity_create() -> Any:
-    user = _require(Permission.ACTIVITY_LOG)
-    payload = _body()
+    user = require(Permission.ACTIVITY_LOG)
+    payload = json_body()
     key = idempotency.request_key()
     digest = idempotency.body_hash(payload)
     if key is not None:
         replayed = idempotency.replay(user.id, key, digest)
         if replayed is not None:
             return replayed
-    data = _activity_data(_load(schemas.ActivityCreateSchema, payload, partial=True))
+    data = activity_data(load(schemas.ActivityCreateSchema, payload, partial=True))
     activity = create_activity(
         actor=user,
         data=data,
         source="api",
         submission_token=idempotency.submission_token(user.id, key) if key else None,
     )
-    response = _json(schemas.ActivitySchema, activity, 201)
+    response = dump(schemas.ActivitySchema, activity, 201)
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
     if key is not None:
         idempotency.remember(user.id, key, digest, response)
-    db.session.commit()
     return response
 
 
@@ -279,15 +208,14 @@ def activity_create() -> Any:
     description="Only the fields sent change. `version` must be the one last read, or the answer is 409.",
 )
 def activity_update(activity_id: int) -> Any:
-    user = _require(Permission.ACTIVITY_LOG)
+    user = require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
-    fields = _load(schemas.ActivityUpdateSchema, _body(), partial=True)
+    fields = load(schemas.ActivityUpdateSchema, json_body(), partial=True)
     if "version" not in fields:
         raise ValidationFailed({"version": ["Send the version of the record you last read"]})
-    data = _activity_data(fields, ActivityData.from_activity(activity))
+    data = activity_data(fields, ActivityInput.from_activity(activity))
     update_activity(actor=user, activity=activity, data=data, expected_version=fields["version"])
-    db.session.commit()
-    return _json(schemas.ActivitySchema, activity)
+    return dump(schemas.ActivitySchema, activity)
 
 
 @bp.delete("/activities/<int:activity_id>")
@@ -300,11 +228,10 @@ def activity_update(activity_id: int) -> Any:
     description="The record stops counting in every report; it is kept for the audit trail.",
 )
 def activity_delete(activity_id: int) -> Any:
-    user = _require(Permission.ACTIVITY_LOG)
+    user = require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
-    query = _args(schemas.DeleteQuerySchema)
+    query = query_args(schemas.DeleteQuerySchema)
     delete_activity(actor=user, activity=activity, expected_version=query.get("version"))
-    db.session.commit()
     return Response(status=204)
 
 
@@ -323,7 +250,7 @@ def categories() -> Any:
         .options(selectinload(ActivityCategory.types))
         .order_by(ActivityCategory.sort_order, ActivityCategory.id)
     )
-    return _json(schemas.ActivityCategoryListSchema, {"items": list(rows)})
+    return dump(schemas.ActivityCategoryListSchema, {"items": list(rows)})
 
 
 @bp.get("/activity-types")
@@ -334,7 +261,7 @@ def activity_types() -> Any:
         .join(ActivityCategory)
         .order_by(ActivityCategory.sort_order, ActivityType.sort_order, ActivityType.id)
     )
-    return _json(schemas.ActivityTypeListSchema, {"items": list(rows)})
+    return dump(schemas.ActivityTypeListSchema, {"items": list(rows)})
 
 
 @bp.get("/consultation-mechanisms")
@@ -347,7 +274,7 @@ def mechanisms() -> Any:
     rows = db.session.scalars(
         select(ConsultationMechanism).order_by(ConsultationMechanism.sort_order, ConsultationMechanism.code)
     )
-    return _json(schemas.MechanismListSchema, {"items": list(rows)})
+    return dump(schemas.MechanismListSchema, {"items": list(rows)})
 
 
 @bp.get("/recipient-types")
@@ -358,14 +285,14 @@ def mechanisms() -> Any:
 )
 def recipient_types() -> Any:
     rows = db.session.scalars(select(RecipientType).order_by(RecipientType.sort_order, RecipientType.id))
-    return _json(schemas.RecipientTypeListSchema, {"items": list(rows)})
+    return dump(schemas.RecipientTypeListSchema, {"items": list(rows)})
 
 
 @bp.get("/professions")
 @operation(summary="Psychological professions", tag="Reference data", ok=(200, schemas.ProfessionListSchema))
 def professions() -> Any:
     rows = db.session.scalars(select(Profession).order_by(Profession.sort_order, Profession.id))
-    return _json(schemas.ProfessionListSchema, {"items": list(rows)})
+    return dump(schemas.ProfessionListSchema, {"items": list(rows)})
 
 
 @bp.get("/teams")
@@ -377,14 +304,15 @@ def professions() -> Any:
     "providers they commission. Admins: every team.",
 )
 def teams() -> Any:
-    user = _user()
+    user = caller()
     stmt = select(Team).order_by(Team.name, Team.id)
-    if not user.is_admin:
-        team_ids = sorted(user.clinician_team_ids | user.led_team_ids)
+    team_ids = reference_team_ids(user)
+    if team_ids is not None:
+        organisation_ids = reportable_organisation_ids(user) or set()
         stmt = stmt.where(
-            or_(Team.id.in_(team_ids), Team.organisation_id.in_(sorted(user.commissioned_organisation_ids)))
+            or_(Team.id.in_(sorted(team_ids)), Team.organisation_id.in_(sorted(organisation_ids)))
         )
-    return _json(schemas.TeamListSchema, {"items": list(db.session.scalars(stmt))})
+    return dump(schemas.TeamListSchema, {"items": list(db.session.scalars(stmt))})
 
 
 # Aggregates --------------------------------------------------------------------------------------
@@ -407,7 +335,7 @@ def teams() -> Any:
     ),
 )
 def rollups() -> Any:
-    return _json(schemas.RollupSchema, rollup_for(_user(), _args(schemas.RollupQuerySchema)))
+    return dump(schemas.RollupSchema, rollup_for(caller(), query_args(schemas.RollupQuerySchema)))
 
 
 # The document and its human-readable page ----------------------------------------------------------

@@ -8,6 +8,7 @@ from flask import g, has_request_context, request
 from flask_login import current_user
 
 from indirect_work.audit.models import AuditEvent
+from indirect_work.core.transactions import keep_despite_refusal
 from indirect_work.extensions import db
 
 
@@ -40,6 +41,15 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def audit_refused_request() -> None:
+    """Record a refused request (ASVS 16.3.2); kept although the refused work itself is rolled back.
+
+    The app factory hands this to ``core.error_handlers`` as the writer for every 403 answer.
+    """
+    details = {"method": request.method, "path": request.path[:200], "endpoint": request.endpoint}
+    keep_despite_refusal(lambda: record_event("access.denied", details=details))
 
 
 def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

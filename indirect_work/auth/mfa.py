@@ -13,8 +13,10 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 import pyotp
 import segno
@@ -152,9 +154,13 @@ def accept_recovery_code(user: User, code: str) -> bool:
 
 @dataclass(frozen=True)
 class FactorResult:
+    """The outcome of a code check; a refused one carries the record the view keeps despite it."""
+
     ok: bool
     method: str | None = None
     throttled: bool = False
+    #: Writes the refusal's throttle count and audit row; run through ``keep_despite_refusal``.
+    refusal: Callable[[], None] | None = None
 
 
 def throttle_key(user: User) -> str:
@@ -162,22 +168,32 @@ def throttle_key(user: User) -> str:
 
 
 def check_second_factor(user: User, code: str, *, purpose: str) -> FactorResult:
-    """Check an authenticator or recovery code, counting failures and auditing the outcome."""
+    """Check an authenticator or recovery code, counting failures and auditing the outcome.
+
+    A refused code writes nothing itself: its record comes back as ``refusal``, because the
+    answer is a refusal and the commit point would roll it back.
+    """
     key = throttle_key(user)
     if is_throttled(key):
-        record_event("auth.mfa_throttled", actor=user, details={"purpose": purpose})
-        return FactorResult(False, throttled=True)
+        return FactorResult(False, throttled=True, refusal=partial(_record_mfa_throttled, user, purpose))
     method = None
     if accept_totp(user, code):
         method = "totp"
     elif accept_recovery_code(user, code):
         method = "recovery_code"
     if method is None:
-        note_failure(key)
-        record_event("auth.mfa_failed", actor=user, details={"purpose": purpose})
-        return FactorResult(False)
+        return FactorResult(False, refusal=partial(_record_mfa_failure, user, purpose, key))
     clear_failures(key)
     return FactorResult(True, method)
+
+
+def _record_mfa_throttled(user: User, purpose: str) -> None:
+    record_event("auth.mfa_throttled", actor=user, details={"purpose": purpose})
+
+
+def _record_mfa_failure(user: User, purpose: str, key: str) -> None:
+    note_failure(key)
+    record_event("auth.mfa_failed", actor=user, details={"purpose": purpose})
 
 
 # Enrolment, turning off, admin reset -----------------------------------------------------------

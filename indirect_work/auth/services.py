@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
 
@@ -25,28 +27,30 @@ def get_user_by_email(email: str) -> User | None:
 
 @dataclass(frozen=True)
 class SignInResult:
+    """The outcome of a sign-in attempt; a refused one carries the record the view keeps despite it."""
+
     user: User | None
     throttled: bool = False
+    #: Writes the refusal's throttle count and audit row; run through ``keep_despite_refusal``.
+    refusal: Callable[[], None] | None = None
 
 
 def authenticate(email: str, password: str) -> SignInResult:
     """Check a sign-in attempt, recording success or failure in the audit trail.
 
     Failures are counted per account; once the limit is reached, even the right password is
-    refused until the window has passed, so guessing cannot continue.
+    refused until the window has passed, so guessing cannot continue. A refused attempt writes
+    nothing itself: its record comes back as ``refusal`` for the view to keep.
     """
     email = normalise_email(email)
     key = f"login:{email}"
     if is_throttled(key):
-        record_event("auth.login_throttled", actor_email=email)
-        return SignInResult(None, throttled=True)
+        return SignInResult(None, throttled=True, refusal=partial(_record_throttled, email))
     user = get_user_by_email(email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        note_failure(key)
         reason = "inactive" if ok and user is not None else "bad_credentials"
-        record_event("auth.login_failed", actor=user, actor_email=email, details={"reason": reason})
-        return SignInResult(None)
+        return SignInResult(None, refusal=partial(_record_failure, key, user, email, reason))
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     clear_failures(key)
@@ -57,6 +61,24 @@ def authenticate(email: str, password: str) -> SignInResult:
     user.last_login_at = utcnow()
     record_event("auth.login", actor=user)
     return SignInResult(user)
+
+
+def _record_throttled(email: str) -> None:
+    record_event("auth.login_throttled", actor_email=email)
+
+
+def _record_failure(key: str, user: User | None, email: str, reason: str) -> None:
+    note_failure(key)
+    record_event("auth.login_failed", actor=user, actor_email=email, details={"reason": reason})
+
+
+def record_reauth_refusal(user: User, *, throttled: bool) -> None:
+    """Audit a refused password re-entry; a wrong one also counts against the sign-in throttle."""
+    if throttled:
+        record_event("auth.reauth_throttled", actor=user)
+        return
+    note_failure(f"login:{user.email}")
+    record_event("auth.reauth_failed", actor=user)
 
 
 def set_password(user: User, password: str, *, must_change: bool = False) -> None:

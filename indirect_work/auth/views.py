@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -21,11 +22,12 @@ from indirect_work.auth.forms import (
 )
 from indirect_work.auth.models import User
 from indirect_work.auth.passwords import verify_password
-from indirect_work.auth.services import authenticate, set_password
-from indirect_work.auth.throttle import is_throttled, note_failure, retry_after_seconds
+from indirect_work.auth.services import authenticate, record_reauth_refusal, set_password
+from indirect_work.auth.throttle import is_throttled, retry_after_seconds
 from indirect_work.core.db import utcnow
-from indirect_work.core.errors import Conflict, ValidationFailed
+from indirect_work.core.errors import Conflict
 from indirect_work.core.permissions import Permission, require_permission
+from indirect_work.core.transactions import abandon, attempt, keep_despite_refusal
 from indirect_work.core.web import parse_time, safe_next, start_session_clock
 from indirect_work.extensions import db
 
@@ -37,8 +39,7 @@ PENDING_NEXT = "mfa_pending_next"
 
 
 def try_later() -> Any:
-    """The 'too many attempts' page: 429 with Retry-After (the attempt was already audited)."""
-    db.session.commit()
+    """The 'too many attempts' page: 429 with Retry-After (the caller has kept the attempt's audit row)."""
     minutes = max(1, retry_after_seconds() // 60)
     response = (
         render_template("auth/try_later.html", minutes=minutes),
@@ -52,7 +53,6 @@ def _finish_sign_in(user: User, next_url: str | None) -> Any:
     session.clear()
     login_user(user)
     start_session_clock()
-    db.session.commit()
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
     return redirect(safe_next(next_url) or url_for("core.home"))
@@ -67,6 +67,8 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         result = authenticate(form.email.data or "", form.password.data or "")
+        if result.refusal is not None:
+            keep_despite_refusal(result.refusal)
         if result.throttled:
             return try_later()
         if result.user is not None and result.user.mfa_enabled:
@@ -74,11 +76,9 @@ def login() -> Any:
             session[PENDING_USER] = result.user.session_token
             session[PENDING_AT] = utcnow().isoformat()
             session[PENDING_NEXT] = safe_next(request.args.get("next"))
-            db.session.commit()
             return redirect(url_for("auth.login_code"))
         if result.user is not None:
             return _finish_sign_in(result.user, request.args.get("next"))
-        db.session.commit()
         form.form_errors.append("The email address or password is not correct")
     elif request.method == "POST":
         status = 422
@@ -107,6 +107,8 @@ def login_code() -> Any:
     status = 200
     if form.validate_on_submit():
         result = mfa.check_second_factor(user, form.code.data or "", purpose="sign_in")
+        if result.refusal is not None:
+            keep_despite_refusal(result.refusal)
         if result.throttled:
             return try_later()
         if result.ok:
@@ -117,7 +119,6 @@ def login_code() -> Any:
                 left = mfa.remaining_recovery_codes(user)
                 flash(f"You used a recovery code. You have {left} left.", "info")
             return _finish_sign_in(user, next_url)
-        db.session.commit()
         form.code.errors = [mfa.WRONG_CODE]
         status = 422
     elif request.method == "POST":
@@ -133,7 +134,6 @@ def logout() -> Any:
         user = current_user._get_current_object()
         user.revoke_sessions()
         record_event("auth.logout", actor=user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -150,7 +150,6 @@ def logout_everywhere() -> Any:
     user = current_user._get_current_object()
     user.revoke_sessions()
     record_event("auth.logout_everywhere", actor=user, object_type="user", object_id=user.id)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have been signed out on every device.", "success")
@@ -175,19 +174,17 @@ def account() -> Any:
 def _reauthenticate(form: Any) -> str:
     """Check a re-entered password: ``"ok"``, ``"wrong"`` (error set on the field) or ``"throttled"``.
 
-    Wrong passwords count against the same per-account throttle as the sign-in page.
+    Wrong passwords count against the same per-account throttle as the sign-in page; both refusals
+    are kept although the answer is a refusal.
     """
     user = current_user._get_current_object()
-    key = f"login:{user.email}"
-    if is_throttled(key):
-        record_event("auth.reauth_throttled", actor=user)
+    if is_throttled(f"login:{user.email}"):
+        keep_despite_refusal(partial(record_reauth_refusal, user, throttled=True))
         return "throttled"
     if verify_password(user.password_hash, form.current_password.data or ""):
         return "ok"
-    note_failure(key)
-    record_event("auth.reauth_failed", actor=user)
+    keep_despite_refusal(partial(record_reauth_refusal, user, throttled=False))
     form.current_password.errors = ["Your password is not correct"]
-    db.session.commit()
     return "wrong"
 
 
@@ -212,7 +209,6 @@ def mfa_start() -> Any:
             return try_later()
         if outcome == "ok":
             mfa.start_enrolment(user)
-            db.session.commit()
             return redirect(url_for("auth.mfa_setup"))
         status = 422
     elif request.method == "POST":
@@ -232,13 +228,11 @@ def mfa_setup() -> Any:
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            codes = mfa.confirm_enrolment(user, form.code.data or "")
-        except ValidationFailed as exc:
-            form.code.errors = exc.fields["code"]
+        codes, error = attempt(mfa.confirm_enrolment, user, form.code.data or "")
+        if error is not None:
+            form.code.errors = error.fields["code"]
             status = 422
         else:
-            db.session.commit()
             _sign_in_again(user)
             return render_template("auth/mfa_recovery_codes.html", codes=codes, new_setup=True)
     elif request.method == "POST":
@@ -265,10 +259,11 @@ def _reauth_with_code(template: str) -> tuple[ReauthCodeForm, Any]:
     if outcome == "wrong":
         return form, (render_template(template, form=form), 422)
     result = mfa.check_second_factor(user, form.code.data or "", purpose="account_change")
+    if result.refusal is not None:
+        keep_despite_refusal(result.refusal)
     if result.throttled:
         return form, try_later()
     if not result.ok:
-        db.session.commit()
         form.code.errors = [mfa.WRONG_CODE]
         return form, (render_template(template, form=form), 422)
     return form, None
@@ -285,7 +280,6 @@ def mfa_turn_off() -> Any:
     if response is not None:
         return response
     mfa.turn_off(user)
-    db.session.commit()
     _sign_in_again(user)
     flash("Two-step verification is off. Your other sessions have been signed out.", "success")
     return redirect(url_for("auth.account"))
@@ -302,7 +296,6 @@ def mfa_recovery_codes() -> Any:
     if response is not None:
         return response
     codes = mfa.regenerate_recovery_codes(user)
-    db.session.commit()
     return render_template("auth/mfa_recovery_codes.html", codes=codes, new_setup=False)
 
 
@@ -317,9 +310,9 @@ def mfa_reset(user_id: int) -> Any:
     try:
         mfa.reset_by_admin(target, current_user._get_current_object())
     except Conflict as exc:
+        abandon()  # answered with a redirect: nothing of the refused reset is kept
         flash(exc.message, "info")
     else:
-        db.session.commit()
         flash(
             f"Two-step verification has been reset for {target.full_name}. "
             "They will set it up again when they next sign in.",
@@ -342,14 +335,12 @@ def change_password() -> Any:
         if outcome == "wrong":
             status = 422
         else:
-            try:
-                set_password(user, form.new_password.data or "")
-            except ValidationFailed as exc:
-                form.new_password.errors = exc.fields["password"]
+            _none, error = attempt(set_password, user, form.new_password.data or "")
+            if error is not None:
+                form.new_password.errors = error.fields["password"]
                 status = 422
             else:
                 record_event("auth.password_change", actor=user, object_type="user", object_id=user.id)
-                db.session.commit()
                 _sign_in_again(user)  # the rotated token keeps this browser signed in
                 flash("Your password has been changed. Other sessions have been signed out.", "success")
                 return redirect(url_for("core.home"))

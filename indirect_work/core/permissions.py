@@ -11,6 +11,7 @@ from flask import abort
 from flask_login import current_user
 
 from indirect_work.core.roles import Role
+from indirect_work.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,8 +86,6 @@ def require_permission(permission: Permission) -> Callable[[F], F]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from indirect_work.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not has_permission(current_user, permission):
                 abort(403)
@@ -150,3 +149,9 @@ def can_edit_activity(user: Principal, activity: OwnedRecord) -> bool:
 def logs_own_records(user: Principal) -> bool:
     """Whether the user records indirect work on some team, and so may see figures of their own records."""
     return bool(user.clinician_team_ids)
+
+
+def listed_clinician_id(user: Principal, asked_for: int | None) -> int | None:
+    """Whose records a list of individual records shows: admins whoever they asked for (``None``:
+    everyone's); everybody else only their own, whatever they asked for (see ``can_read_records_of``)."""
+    return asked_for if user.is_admin else user.id

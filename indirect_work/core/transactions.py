@@ -7,8 +7,10 @@ reaches the app's error handlers like any other error and is answered with nothi
 exception anywhere else rolls back in the error handlers and in Flask-SQLAlchemy's teardown.
 
 Command-line commands and jobs, which have no request, wrap their work in :func:`unit_of_work`.
-The one write that must outlive a refused request (its audit row) goes through
-:func:`keep_despite_refusal`, which says so.
+The writes that must outlive a refused request (its audit row, a failed sign-in counted by the
+throttle) go through :func:`keep_despite_refusal`, which says so. The error handlers undo a failed
+request's work with :func:`discard`, and the demo's bulk COPY commits its raw connection with
+:func:`commit_bulk_load`, so that every commit of the package is in this module.
 """
 
 from __future__ import annotations
@@ -95,3 +97,23 @@ def keep_despite_refusal(write: Callable[[], None]) -> None:
     db.session.rollback()
     write()
     db.session.commit()
+
+
+def discard() -> None:
+    """Roll back the request's work because it is answered with an error (the error handlers).
+
+    Error answers are drawn outside ``dispatch_request``, so :func:`finish_request` never sees
+    them; the handlers call this before they draw the page or keep an audit row.
+    """
+    db.session.rollback()
+
+
+def discard_broken_session() -> None:
+    """Roll back and drop the session after the database failed to answer (the health check)."""
+    db.session.rollback()
+    db.session.remove()
+
+
+def commit_bulk_load(connection: Any) -> None:
+    """Commit a raw DBAPI connection that bulk-loaded rows with COPY, outside the session."""
+    connection.commit()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from indirect_work.core.navigation import start_endpoint
+from indirect_work.core.transactions import discard_broken_session
 from indirect_work.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -29,9 +30,7 @@ def healthz() -> Any:
     """200 with the database status, or 503 when the database does not answer."""
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
         return jsonify(status="ok", database="ok")
     except Exception:  # noqa: BLE001 - any failure means "unavailable"
-        db.session.rollback()
-        db.session.remove()
+        discard_broken_session()
         return jsonify(status="unavailable", database="unreachable"), 503

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,12 @@ from flask import Flask, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from indirect_work.core.db import utcnow
+from indirect_work.core.errors import error_response
+from indirect_work.core.navigation import nav_for
+from indirect_work.core.sqlite import BUSY_TIMEOUT_MS, READ_ONLY_METHODS
+
+#: Whether a signed-in user must set up two-step verification first; the app factory passes auth's rule.
+NeedsEnrolment = Callable[[Any], bool]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -94,8 +101,6 @@ def install_sqlite_write_gate(app: Flask) -> None:
     """
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         return
-    from indirect_work.core.sqlite import BUSY_TIMEOUT_MS, READ_ONLY_METHODS
-
     app.extensions[WRITE_GATE] = threading.Lock()
 
     def enter_write_queue() -> Any:
@@ -103,8 +108,6 @@ def install_sqlite_write_gate(app: Flask) -> None:
             return None
         gate = app.extensions[WRITE_GATE]
         if not gate.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
-            from indirect_work.core.errors import error_response
-
             return error_response(503, "The service is busy, so nothing was saved. Please try again.")
         g.write_gate = gate
         return None
@@ -119,7 +122,8 @@ def install_sqlite_write_gate(app: Flask) -> None:
     app.teardown_request(leave_write_queue)
 
 
-def init_web(app: Flask) -> None:
+def init_web(app: Flask, *, needs_enrolment: NeedsEnrolment) -> None:
+    """Install the per-request hooks; ``needs_enrolment`` is the two-step verification rule of auth."""
     install_sqlite_write_gate(app)
 
     @app.before_request
@@ -150,20 +154,14 @@ def init_web(app: Flask) -> None:
             or current_user.must_change_password
         ):
             return None
-        from indirect_work.auth.mfa import needs_enrolment
-
         if not needs_enrolment(current_user):
             return None
         if request.path.startswith("/api/"):
-            from indirect_work.core.errors import error_response
-
             return error_response(403, "Set up two-step verification in the web app first.")
         return redirect(url_for("auth.mfa_start"))
 
     @app.context_processor
     def _navigation() -> dict[str, Any]:
-        from indirect_work.core.navigation import nav_for
-
         def nav_items() -> list[Any]:
             return nav_for(current_user)
 

@@ -16,6 +16,17 @@ from indirect_work.auth.passwords import hash_password
 from indirect_work.auth.services import create_user, get_user_by_email
 from indirect_work.capture.models import Activity, MonthLock, activity_recipients
 from indirect_work.core.dates import add_months, month_start, months_between
+from indirect_work.demo.sample_data import (
+    DURATIONS,
+    FIRST,
+    LAST,
+    MECHANISMS,
+    NOTES,
+    PROFESSION_MIX,
+    REACH_BY_PREFIX,
+    RECIPIENTS_BY_TYPE,
+    TYPE_WEIGHTS,
+)
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
 from indirect_work.taxonomy.models import ActivityType, RecipientType
@@ -43,171 +54,6 @@ DEMO_ACCOUNTS = {
     "admin": f"admin@{DEMO_DOMAIN}",
 }
 
-FIRST = [
-    "Sam",
-    "Priya",
-    "Tom",
-    "Aisha",
-    "Ben",
-    "Chloe",
-    "Dan",
-    "Ella",
-    "Farah",
-    "George",
-    "Hannah",
-    "Imran",
-    "Jess",
-    "Kofi",
-    "Laura",
-    "Mo",
-    "Nina",
-    "Owen",
-    "Pooja",
-    "Rhys",
-    "Sara",
-    "Tariq",
-    "Una",
-    "Vikram",
-    "Wendy",
-    "Yusuf",
-    "Zoe",
-    "Adam",
-    "Bethan",
-    "Callum",
-    "Deepa",
-    "Emeka",
-    "Fiona",
-    "Gareth",
-    "Helen",
-    "Isaac",
-    "Jade",
-    "Kieran",
-    "Leah",
-    "Marek",
-]
-LAST = [
-    "Morgan",
-    "Patel",
-    "Hughes",
-    "Khan",
-    "Evans",
-    "Okafor",
-    "Walsh",
-    "Nguyen",
-    "Reid",
-    "Shah",
-    "Price",
-    "Begum",
-    "Lewis",
-    "Mensah",
-    "Clarke",
-    "Ali",
-    "Turner",
-    "Doyle",
-    "Sharma",
-    "Jones",
-    "Hussain",
-    "Baker",
-    "Kelly",
-    "Singh",
-    "Fraser",
-    "Osei",
-    "Ward",
-    "Cole",
-    "Davies",
-    "Grant",
-    "Iyer",
-    "Obi",
-    "Murray",
-    "Owens",
-    "Wright",
-    "Levy",
-    "Scott",
-    "Byrne",
-    "Adams",
-    "Nowak",
-]
-PROFESSION_MIX = [
-    "CLIN_PSY",
-    "CLIN_PSY",
-    "CBT",
-    "PWP",
-    "COUNS_PSY",
-    "MHWP",
-    "COUNSELLOR",
-    "ARTS_THX",
-    "FAM_SYS",
-    "ADULT_PSYTHX",
-    "EMHP",
-    "CAP",
-    "ASST_PSY",
-    "CWP",
-    "FOR_PSY",
-    "TRAINEE_CLIN_PSY",
-]
-
-#: Relative frequency of each activity type in the demo year.
-TYPE_WEIGHTS = {
-    "CONSULT_PATIENT": 14,
-    "CONSULT_CASELOAD": 5,
-    "CONSULT_TEAM": 5,
-    "TRAIN_STAFF": 6,
-    "TRAIN_CARER_PATIENT": 3,
-    "TRAIN_PUBLIC": 1,
-    "SUPERVISION_CLINICAL": 12,
-    "SUPERVISION_GROUP": 4,
-    "SUPERVISION_TRAINEE": 3,
-    "REFLECTIVE_GROUP": 6,
-    "STAFF_SUPPORT": 2,
-    "FORMULATION_PATIENT": 7,
-    "FORMULATION_TEAM": 3,
-    "LIAISON_PATIENT": 8,
-    "MULTI_AGENCY_MEETING": 3,
-    "SERVICE_DEVELOPMENT": 4,
-    "QUALITY_IMPROVEMENT": 2,
-    "RESEARCH": 1,
-    "EVALUATION_AUDIT": 1,
-    "LEADERSHIP": 2,
-    "GOVERNANCE": 2,
-    "COMMUNITY_ENGAGEMENT": 1,
-    "PUBLIC_HEALTH": 1,
-}
-RECIPIENTS_BY_TYPE = {
-    "CONSULT": ["MH_TEAM_STAFF", "WARD_STAFF", "GP_PRIMARY_CARE", "SOCIAL_CARE"],
-    "TRAIN": ["MH_TEAM_STAFF", "WARD_STAFF", "EDUCATION", "TRAINEES", "FAMILY_CARER"],
-    "SUPERVISION": ["PSYCH_PROFESSIONS", "TRAINEES", "MH_TEAM_STAFF"],
-    "REFLECTIVE": ["MH_TEAM_STAFF", "WARD_STAFF"],
-    "STAFF": ["MH_TEAM_STAFF", "WARD_STAFF"],
-    "FORMULATION": ["MH_TEAM_STAFF", "WARD_STAFF"],
-    "LIAISON": ["GP_PRIMARY_CARE", "EDUCATION", "SOCIAL_CARE", "CRIMINAL_JUSTICE"],
-    "MULTI": ["SOCIAL_CARE", "VOLUNTARY_SECTOR", "CRIMINAL_JUSTICE"],
-    "COMMUNITY": ["PUBLIC", "VOLUNTARY_SECTOR"],
-    "PUBLIC": ["PUBLIC"],
-}
-REACH_BY_PREFIX = {
-    "TRAIN": (4, 25),
-    "REFLECTIVE": (4, 12),
-    "STAFF": (2, 10),
-    "SUPERVISION": (1, 6),
-    "FORMULATION": (3, 10),
-    "MULTI": (3, 10),
-    "COMMUNITY": (5, 40),
-    "PUBLIC": (10, 60),
-}
-DURATIONS = [15, 20, 30, 30, 45, 45, 60, 60, 60, 90, 90, 120, 180]
-MECHANISMS = ["01"] * 6 + ["11"] * 3 + ["02"] * 2 + ["05"]
-NOTES = [
-    "",
-    "",
-    "",
-    "",
-    "Follow-up agreed",
-    "Joint session with ward manager",
-    "Second session of series",
-    "Requested by team manager",
-    "Slides shared afterwards",
-]
-
 
 @dataclass
 class SeedSummary:
@@ -220,6 +66,22 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
     load_reference_data()
     today = today or date.today()
     rng = random.Random(2026)
+    organisation = _ensure_organisation()
+    teams = _ensure_teams(organisation)
+    clinicians, users_added = _ensure_people(organisation, teams)
+    existing = db.session.scalar(
+        select(func.count()).select_from(Activity).where(Activity.organisation_id == organisation.id)
+    )
+    activities_added = 0
+    if not existing:
+        activities_added = _generate_year(rng, organisation, clinicians, today)
+        _lock_checked_months(teams, clinicians, today)
+        _choose_snomed_concepts()
+    return SeedSummary(users_added, activities_added)
+
+
+def _ensure_organisation() -> Organisation:
+    """The demo provider, created once."""
     organisation = db.session.scalar(select(Organisation).where(Organisation.ods_code == DEMO_ODS))
     if organisation is None:
         organisation = Organisation(
@@ -229,6 +91,11 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
         )
         db.session.add(organisation)
         db.session.flush()
+    return organisation
+
+
+def _ensure_teams(organisation: Organisation) -> list[Team]:
+    """The demo teams, in ``DEMO_TEAMS`` order, each created once."""
     teams = []
     for local_id, name, type_code in DEMO_TEAMS:
         team = db.session.scalar(
@@ -241,21 +108,27 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
             db.session.add(team)
         teams.append(team)
     db.session.flush()
-    professions = {p.code: p for p in db.session.scalars(select(Profession))}
+    return teams
 
-    users_added = 0
+
+def _ensure_people(organisation: Organisation, teams: list[Team]) -> tuple[list[tuple[User, Team]], int]:
+    """The 40 clinicians (the first of each team also leads it), the commissioner and the admin.
+
+    Returns the clinicians with their teams and how many accounts were new.
+    """
+    professions = {p.code: p for p in db.session.scalars(select(Profession))}
+    added: list[User] = []
     # One hash for every demo account: argon2id is deliberately slow, and these share a password.
     demo_hash = hash_password(DEMO_PASSWORD)
 
     def ensure_user(email: str, name: str, roles: list[tuple[Role, int | None]], **extra: object) -> User:
-        nonlocal users_added
         user = get_user_by_email(email)
         if user is None:
             user = create_user(
                 email=email, full_name=name, roles=roles, organisation_id=organisation.id, **extra
             )  # type: ignore[arg-type]
             user.password_hash = demo_hash
-            users_added += 1
+            added.append(user)
         return user
 
     clinicians: list[tuple[User, Team]] = []
@@ -265,14 +138,8 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
         roles: list[tuple[Role, int | None]] = [(Role.CLINICIAN, team.id)]
         if index < len(teams):
             roles.append((Role.TEAM_LEAD, team.id))
-        if index == 0:
-            email = DEMO_ACCOUNTS["clinician"]
-        elif index == 1:
-            email = DEMO_ACCOUNTS["team lead"]
-        else:
-            email = f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
         user = ensure_user(
-            email,
+            _clinician_email(index),
             f"{FIRST[index]} {LAST[index]}",
             roles,
             profession_id=profession.id,
@@ -283,16 +150,16 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
     ensure_user(DEMO_ACCOUNTS["commissioner"], "Chris Commissioner", [(Role.COMMISSIONER, organisation.id)])
     ensure_user(DEMO_ACCOUNTS["admin"], "Alex Admin", [(Role.ADMIN, None)])
     db.session.flush()
+    return clinicians, len(added)
 
-    existing = db.session.scalar(
-        select(func.count()).select_from(Activity).where(Activity.organisation_id == organisation.id)
-    )
-    activities_added = 0
-    if not existing:
-        activities_added = _generate_year(rng, organisation, clinicians, today)
-        _lock_checked_months(teams, clinicians, today)
-        _choose_snomed_concepts()
-    return SeedSummary(users_added, activities_added)
+
+def _clinician_email(index: int) -> str:
+    """The first two clinicians are the published demo sign-ins; the others are named."""
+    if index == 0:
+        return DEMO_ACCOUNTS["clinician"]
+    if index == 1:
+        return DEMO_ACCOUNTS["team lead"]
+    return f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
 
 
 def _lock_checked_months(teams: list[Team], clinicians: list[tuple[User, Team]], today: date) -> None:
@@ -320,10 +187,9 @@ def _choose_snomed_concepts() -> None:
 def _generate_year(
     rng: random.Random, organisation: Organisation, clinicians: list[tuple[User, Team]], today: date
 ) -> int:
+    """A year of weekday activity for every clinician, inserted in one statement; returns how many."""
     types = {t.code: t for t in db.session.scalars(select(ActivityType))}
     recipients = {r.code: r.id for r in db.session.scalars(select(RecipientType))}
-    codes = list(TYPE_WEIGHTS)
-    weights = [TYPE_WEIGHTS[c] for c in codes]
     start = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
     month_start = today.replace(day=1)
     # A few people have not logged this month, so the completeness view has something to show.
@@ -337,35 +203,8 @@ def _generate_year(
                 if day >= month_start and user.id in quiet_this_month:
                     continue
                 for _ in range(rng.choices([0, 1, 2], weights=[45, 40, 15])[0]):
-                    code = rng.choices(codes, weights)[0]
-                    activity_type = types[code]
-                    prefix = code.split("_")[0]
-                    low, high = REACH_BY_PREFIX.get(prefix, (1, 3))
-                    row: dict[str, object] = {
-                        "organisation_id": organisation.id,
-                        "team_id": team.id,
-                        "clinician_id": user.id,
-                        "activity_type_id": activity_type.id,
-                        "activity_on": day,
-                        "duration_minutes": rng.choice(DURATIONS),
-                        "consultation_mechanism_code": rng.choice(MECHANISMS),
-                        "people_reached": rng.randint(low, high),
-                        "note": rng.choice(NOTES) or None,
-                        "source": "web",
-                        "version": 1,
-                        "created_by_id": user.id,
-                        "updated_by_id": user.id,
-                        "start_time": None,
-                        "service_request_id": None,
-                    }
-                    if activity_type.is_patient_specific:
-                        row["start_time"] = time(
-                            rng.randint(9, 16), rng.choice([5, 10, 20, 25, 35, 40, 50, 55])
-                        )
-                        row["service_request_id"] = f"SR{rng.randint(10_000_000, 99_999_999)}"
+                    row, chosen = _random_activity(rng, types, organisation, user, team, day)
                     rows.append(row)
-                    pool = RECIPIENTS_BY_TYPE.get(prefix, ["MH_TEAM_STAFF"])
-                    chosen = rng.sample(pool, k=1 if rng.random() < 0.8 else min(2, len(pool)))
                     links.append((len(rows) - 1, ",".join(chosen)))
         day += timedelta(days=1)
     result = db.session.execute(insert(Activity).returning(Activity.id, sort_by_parameter_order=True), rows)
@@ -378,3 +217,42 @@ def _generate_year(
     db.session.execute(insert(activity_recipients), recipient_rows)
     db.session.flush()
     return len(ids)
+
+
+def _random_activity(
+    rng: random.Random,
+    types: dict[str, ActivityType],
+    organisation: Organisation,
+    user: User,
+    team: Team,
+    day: date,
+) -> tuple[dict[str, object], list[str]]:
+    """One plausible activity row of ``user`` on ``day``, with the codes of its recipients."""
+    codes = list(TYPE_WEIGHTS)
+    code = rng.choices(codes, [TYPE_WEIGHTS[c] for c in codes])[0]
+    activity_type = types[code]
+    prefix = code.split("_")[0]
+    low, high = REACH_BY_PREFIX.get(prefix, (1, 3))
+    row: dict[str, object] = {
+        "organisation_id": organisation.id,
+        "team_id": team.id,
+        "clinician_id": user.id,
+        "activity_type_id": activity_type.id,
+        "activity_on": day,
+        "duration_minutes": rng.choice(DURATIONS),
+        "consultation_mechanism_code": rng.choice(MECHANISMS),
+        "people_reached": rng.randint(low, high),
+        "note": rng.choice(NOTES) or None,
+        "source": "web",
+        "version": 1,
+        "created_by_id": user.id,
+        "updated_by_id": user.id,
+        "start_time": None,
+        "service_request_id": None,
+    }
+    if activity_type.is_patient_specific:
+        row["start_time"] = time(rng.randint(9, 16), rng.choice([5, 10, 20, 25, 35, 40, 50, 55]))
+        row["service_request_id"] = f"SR{rng.randint(10_000_000, 99_999_999)}"
+    pool = RECIPIENTS_BY_TYPE.get(prefix, ["MH_TEAM_STAFF"])
+    chosen = rng.sample(pool, k=1 if rng.random() < 0.8 else min(2, len(pool)))
+    return row, chosen

@@ -8,7 +8,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from indirect_work.extensions import db
+from indirect_work.core.transactions import unit_of_work
+from indirect_work.ops.backup import backup, restore_drill
+from indirect_work.ops.deploy import deploy_problems
+from indirect_work.ops.retention import purge_expired
 
 
 def register(app: Flask) -> None:
@@ -20,8 +23,6 @@ def register(app: Flask) -> None:
 @with_appcontext
 def check_deploy_command() -> None:
     """Fail (exit 1) on any setting or state that is unsafe for production."""
-    from indirect_work.ops.deploy import deploy_problems
-
     problems = deploy_problems(current_app)
     for problem in problems:
         click.echo(f"FAIL: {problem}", err=True)
@@ -40,8 +41,6 @@ def check_deploy_command() -> None:
 )
 def backup_command(output: Path) -> None:
     """Back up the database while the service keeps running."""
-    from indirect_work.ops.backup import backup
-
     backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
     click.echo(f"Backup written to {output} ({output.stat().st_size:,} bytes).")
 
@@ -51,8 +50,6 @@ def backup_command(output: Path) -> None:
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_check_command(backup_file: Path) -> None:
     """Restore drill for a SQLite backup: compare each table's row count and checksum with the live one."""
-    from indirect_work.ops.backup import restore_drill
-
     restored, problems = restore_drill(current_app.config["SQLALCHEMY_DATABASE_URI"], backup_file)
     for problem in problems:
         click.echo(f"DIFFERS: {problem}", err=True)
@@ -67,10 +64,8 @@ def restore_check_command(backup_file: Path) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
 def purge_expired_command(dry_run: bool) -> None:
     """Remove records older than the retention period (IW_RETENTION_MONTHS); the run is audited."""
-    from indirect_work.ops.retention import purge_expired
-
-    summary = purge_expired(dry_run=dry_run)
-    db.session.commit()
+    with unit_of_work():
+        summary = purge_expired(dry_run=dry_run)
     verb = "Would remove" if dry_run else "Removed"
     click.echo(
         f"{verb} {summary.activities:,} activities dated before {summary.cutoff.isoformat()}, "

@@ -5,10 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
+from flask_migrate import Config
 from sqlalchemy import func, inspect, select, text
 
 from config.settings import ProductionConfig, production_problems
+from indirect_work.auth.models import User
+from indirect_work.demo.seed import DEMO_ACCOUNTS
 from indirect_work.extensions import db
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -23,10 +28,6 @@ def effective_production_settings(app: Flask) -> dict[str, Any]:
 
 def schema_problems() -> list[str]:
     """The database must answer and carry the newest migration."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from flask_migrate import Config
-
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -47,9 +48,6 @@ def schema_problems() -> list[str]:
 
 def account_problems() -> list[str]:
     """No demonstration accounts (with their published password) may exist in production."""
-    from indirect_work.auth.models import User
-    from indirect_work.demo.seed import DEMO_ACCOUNTS
-
     if not inspect(db.engine).has_table("users"):
         return []
     demo = db.session.scalar(

@@ -25,6 +25,7 @@ from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.auth.models import Role, User
 from indirect_work.auth.services import normalise_email
 from indirect_work.core.errors import ValidationFailed
+from indirect_work.core.spreadsheets import csv_text
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
 
@@ -91,8 +92,6 @@ def template_csv() -> str:
         "",
         "no",
     ]
-    from indirect_work.core.spreadsheets import csv_text
-
     return csv_text(COLUMN_NAMES, [example])
 
 

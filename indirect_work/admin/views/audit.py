@@ -9,7 +9,7 @@ from flask import Response, render_template, request, stream_with_context
 
 from indirect_work.admin.forms import AuditFilterForm
 from indirect_work.admin.services import audit_trail as svc
-from indirect_work.admin.views import bp
+from indirect_work.admin.views.common import bp
 from indirect_work.audit.services import record_event
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
@@ -48,10 +48,11 @@ def audit() -> Any:
 @bp.get("/audit/export.csv")
 def audit_export() -> Any:
     """The matching events as CSV (formula-safe); the export itself is audited."""
-    # Audited before anything is read: on SQLite a read-then-write transaction could not queue.
+    # Written before anything is read (on SQLite a read-then-write transaction could not queue);
+    # the commit point saves it before the body streams.
     asked = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
     record_event("audit.export", object_type="audit_event", details={"filters": asked})
-    db.session.commit()
+    db.session.flush()
     _form, criteria, _args = _filters()
     filename = f"indirect-work_audit_{date.today().isoformat()}.csv"
     body = stream_with_context(iter_csv(svc.CSV_HEADER, svc.csv_rows(criteria)))

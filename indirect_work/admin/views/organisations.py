@@ -9,7 +9,7 @@ from flask import render_template, request, url_for
 from indirect_work.admin.forms import OrganisationForm, ProfessionForm, TeamForm, optional_int
 from indirect_work.admin.services import organisations as svc
 from indirect_work.admin.services import professions as prof_svc
-from indirect_work.admin.views import bp, form_page, save_form
+from indirect_work.admin.views.common import bp, form_page, save_form
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
 

@@ -15,14 +15,14 @@ from indirect_work.admin.forms import (
     ImportUploadForm,
     PersonForm,
     ResetPasswordForm,
-    show_errors,
 )
 from indirect_work.admin.services import organisations as org_svc
 from indirect_work.admin.services import people as svc
 from indirect_work.admin.services import user_import
-from indirect_work.admin.views import bp, form_page
+from indirect_work.admin.views.common import bp, form_page, show_refusal
 from indirect_work.auth.models import Role, User
-from indirect_work.core.errors import Conflict, ValidationFailed
+from indirect_work.core.errors import Conflict
+from indirect_work.core.transactions import abandon, attempt
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession
 
@@ -59,12 +59,10 @@ def person_edit(user_id: int) -> Any:
     user = db.get_or_404(User, user_id)
     form = _person_form(user)
     if form.validate_on_submit():
-        try:
-            changes = svc.update_account(user, _user_data(form), actor=current_user)
-        except ValidationFailed as exc:
-            show_errors(form, exc)
+        changes, error = attempt(svc.update_account, user, _user_data(form), actor=current_user)
+        if error is not None:
+            show_refusal(form, error)
         else:
-            db.session.commit()
             flash(f"{user.full_name} saved." if changes else "Nothing was changed.", "success")
             return redirect(url_for("admin.person_edit", user_id=user.id))
     return form_page("admin/person_form.html", form, person=user, action_form=ActionForm())
@@ -78,9 +76,9 @@ def person_status(user_id: int, operation: str) -> Any:
         try:
             svc.set_active(user, operation == "reactivate", actor=current_user)
         except Conflict as exc:  # refused before anything changed
+            abandon()  # answered with a redirect: nothing of the refused change is kept
             flash(exc.message, "warning")
         else:
-            db.session.commit()
             flash(
                 f"{user.full_name} {operation}d."
                 + (" They have been signed out everywhere." if operation == "deactivate" else ""),
@@ -102,15 +100,14 @@ def person_password(user_id: int) -> Any:
 
 
 def _issue_password(form: Any, issue: Callable[[], tuple[User, str]], *, created: bool) -> Any | None:
-    """On a valid POST run ``issue``, commit and show the one-time password once (not in a redirect)."""
+    """On a valid POST run ``issue`` and show the one-time password once (not in a redirect)."""
     if not form.validate_on_submit():
         return None
-    try:
-        user, password = issue()
-    except ValidationFailed as exc:
-        show_errors(form, exc)
+    issued, error = attempt(issue)
+    if error is not None:
+        show_refusal(form, error)
         return None
-    db.session.commit()
+    user, password = issued  # type: ignore[misc]
     return render_template("admin/password_shown.html", person=user, password=password, created=created)
 
 
@@ -146,7 +143,6 @@ def people_import_confirm() -> Any:
         )
         return redirect(url_for("admin.people_import"))
     result = user_import.commit_import(form.csv_text.data or "", actor=current_user)
-    db.session.commit()
     return render_template("admin/import_done.html", preview=result)
 
 

@@ -8,8 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from indirect_work.admin.forms import ActionForm, ActivityTypeForm, CategoryForm, optional_int
 from indirect_work.admin.services import taxonomy as svc
-from indirect_work.admin.views import bp, form_page, save_form
+from indirect_work.admin.views.common import bp, form_page, save_form
 from indirect_work.core.errors import Conflict
+from indirect_work.core.transactions import abandon
 from indirect_work.extensions import db
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType
 
@@ -115,11 +116,11 @@ def _change(obj: ActivityType | ActivityCategory, operation: str, delete: Any) -
         try:
             delete(obj)
         except Conflict as exc:  # refused before anything changed
+            abandon()  # answered with a redirect: nothing of the refused delete is kept
             flash(exc.message, "warning")
             return redirect(url_for("admin.taxonomy", _anchor=_anchor(obj)))
     else:
         svc.set_active(obj, operation == "reinstate")
-    db.session.commit()
     if operation not in ("up", "down"):
         flash(f"{label} {operation}d.", "success")
     return redirect(url_for("admin.taxonomy", _anchor=None if operation == "delete" else _anchor(obj)))
