@@ -79,6 +79,10 @@ class BaseConfig:
     IW_SESSION_ABSOLUTE_MINUTES = 12 * 60
     #: Commissioner outputs suppress cells built from fewer distinct clinicians than this.
     IW_SUPPRESSION_THRESHOLD = 3
+    #: Commissioner outputs round every published figure to the nearest multiple of this, so no
+    #: suppressed figure can be worked out by subtraction (docs/disclosure.md). 1 publishes exact
+    #: figures and is refused in production.
+    IW_DISCLOSURE_ROUNDING = 5
     #: Production only: allow SQLite (single-server installs that accept its limits).
     IW_ALLOW_SQLITE_IN_PRODUCTION = False
     #: Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -111,6 +115,7 @@ class BaseConfig:
         settings["IW_SUPPRESSION_THRESHOLD"] = _env_int(
             "IW_SUPPRESSION_THRESHOLD", cls.IW_SUPPRESSION_THRESHOLD
         )
+        settings["IW_DISCLOSURE_ROUNDING"] = _env_int("IW_DISCLOSURE_ROUNDING", cls.IW_DISCLOSURE_ROUNDING)
         settings["IW_TRUSTED_PROXIES"] = _env_int("IW_TRUSTED_PROXIES", cls.IW_TRUSTED_PROXIES)
         settings["IW_ALLOW_SQLITE_IN_PRODUCTION"] = _env_bool(
             "IW_ALLOW_SQLITE_IN_PRODUCTION", cls.IW_ALLOW_SQLITE_IN_PRODUCTION
@@ -137,6 +142,11 @@ class BaseConfig:
             raise ConfigError("SECRET_KEY is not set")
         if not settings.get("SQLALCHEMY_DATABASE_URI"):
             raise ConfigError("DATABASE_URL is not set")
+        if (
+            int(settings.get("IW_SUPPRESSION_THRESHOLD", 0)) < 1
+            or int(settings.get("IW_DISCLOSURE_ROUNDING", 0)) < 1
+        ):
+            raise ConfigError("IW_SUPPRESSION_THRESHOLD and IW_DISCLOSURE_ROUNDING must be 1 or more")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -212,6 +222,14 @@ def production_problems(settings: dict[str, Any]) -> list[str]:
         problems.append("CSRF protection must be on in production")
     if not settings.get("MAX_CONTENT_LENGTH"):
         problems.append("MAX_CONTENT_LENGTH must be set in production")
+    if (
+        int(settings.get("IW_DISCLOSURE_ROUNDING") or 0) < 3
+        or int(settings.get("IW_SUPPRESSION_THRESHOLD") or 0) < 3
+    ):
+        problems.append(
+            "commissioner figures must be suppressed below 3 clinicians and rounded to at least 3 in "
+            "production (IW_SUPPRESSION_THRESHOLD, IW_DISCLOSURE_ROUNDING; see docs/disclosure.md)"
+        )
     missing = {"admin", "team_lead"} - set(settings.get("IW_MFA_REQUIRED_ROLES") or ())
     if missing:
         problems.append(

@@ -7,4 +7,5 @@ def import_all_models() -> None:
     from indirect_work.auth import models as _auth  # noqa: F401
     from indirect_work.capture import models as _capture  # noqa: F401
     from indirect_work.org import models as _org  # noqa: F401
+    from indirect_work.reports import models as _reports  # noqa: F401
     from indirect_work.taxonomy import models as _taxonomy  # noqa: F401

@@ -264,13 +264,15 @@ class RollupQuerySchema(StrictSchema):
         required=True,
         format="iso",
         error_messages={"invalid": DATE_MESSAGE},
-        metadata={"description": "First day of the period."},
+        metadata={"description": "First day of the period (commissioners: the first day of a month)."},
     )
     end = fields.Date(
         required=True,
         format="iso",
         error_messages={"invalid": DATE_MESSAGE},
-        metadata={"description": "Last day of the period (inclusive)."},
+        metadata={
+            "description": "Last day of the period, inclusive (commissioners: the same month's last day)."
+        },
     )
     by = fields.List(
         fields.String(validate=validate.OneOf(DIMENSION_NAMES)),
@@ -334,6 +336,15 @@ class RollupScopeSchema(StrictSchema):
         allow_none=True,
         metadata={
             "description": "Commissioners: groups built from fewer distinct clinicians are suppressed."
+        },
+    )
+    disclosure_rounding = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": (
+                "Commissioners: every figure is rounded to the nearest multiple of this (the workbook's "
+                "published figures; whole months only)."
+            )
         },
     )
 

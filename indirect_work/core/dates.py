@@ -42,3 +42,11 @@ def months_between(first: date, last: date) -> list[date]:
 
 def format_month(month: date) -> str:
     return month.strftime("%B %Y")
+
+
+FUTURE_MONTH = "The month must not be in the future"
+
+
+def is_future_month(month: date, today: date | None = None) -> bool:
+    """Whether ``month`` starts after the current month (reports are for months that have begun)."""
+    return month_start(month) > month_start(today or date.today())

@@ -57,11 +57,13 @@ def collect_monthly_report(
         # Room for the grouping to hash in memory rather than sort on disk, for this transaction only.
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
     month = month_start(month)
-    # The provider's records are those of its teams: filtering on team lets PostgreSQL answer every
-    # roll-up from the covering team index alone (index-only scans), never visiting the table.
-    team_ids = frozenset(db.session.scalars(select(Team.id).where(Team.organisation_id == organisation.id)))
+    # The provider's records are those logged under it (activities.organisation_id), not those of
+    # the teams it has today: a team moving to another provider changes no figure of earlier months.
     f = ActivityFilter(
-        start=month, end=month_end(month), team_ids=team_ids, service_team_type_code=team_type_code
+        start=month,
+        end=month_end(month),
+        organisation_id=organisation.id,
+        service_team_type_code=team_type_code,
     )
     teams_by_month = _teams_by_month(f, month)
     team_rows = teams_by_month.get(f"{month:%Y-%m}", [])
@@ -240,9 +242,13 @@ def _completeness(
     Also returns the clinicians expected per team local id, and each team's type code by team id.
     """
     contributing = {row.keys[0]: row.clinicians for row in team_rows}
+    # The provider's active teams, and any team with records logged under the provider that month
+    # (one that has since moved to another provider included).
     stmt = select(Team).where(
-        Team.organisation_id == organisation.id,
-        or_(Team.is_active.is_(True), Team.id.in_(list(contributing))),
+        or_(
+            (Team.organisation_id == organisation.id) & Team.is_active.is_(True),
+            Team.id.in_(list(contributing)),
+        )
     )
     if team_type_code:
         stmt = stmt.where(Team.service_team_type_code == team_type_code)

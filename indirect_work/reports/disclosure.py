@@ -1,17 +1,30 @@
-"""Disclosure control: which figures are too small to publish, for the workbook and the API alike.
+"""Disclosure control: the one place that decides what a commissioner sees, for every output.
 
-A figure built from fewer than ``threshold`` distinct clinicians is hidden (primary suppression).
-Where a table's rows add up to a total that is shown, more rows are hidden (secondary suppression,
-smallest first) until the hidden rows together come from at least ``threshold`` distinct clinicians
-and at least two rows are hidden, so "total minus the rows shown" only ever reveals a combined
-figure that could itself have been published.
+The workbook (whole provider or one team type), the API's commissioner roll-ups and the
+disclosure audit all ask this module; nothing else decides what is shown. The policy
+(``docs/disclosure.md``):
+
+* primary suppression: a figure built from fewer than ``threshold`` distinct clinicians is hidden;
+* secondary suppression: where a table's rows add up to a total that is shown, more rows are hidden,
+  smallest first, until at least two are hidden and together they come from ``threshold`` or more
+  distinct clinicians;
+* one pattern per provider-month: every filtered variant hides at least what the whole provider's
+  tables hide (:class:`SuppressionPattern`), and shows nothing for a team type the whole hides;
+* rounding: every published figure, totals and counts included, is rounded on its own to the nearest
+  ``rounding`` (:class:`DisclosurePolicy`), so subtracting one published figure from another never
+  gives a hidden one exactly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
+
+#: How a hidden figure is written.
+SUPPRESSED = "*"
 
 
 class Measured(Protocol):
@@ -58,14 +71,17 @@ def suppressed_keys(
     threshold: int,
     union: UnionCounter,
     size: Callable[[Line], int] = lambda line: line.figures.clinicians,
+    already: frozenset[Any] = frozenset(),
 ) -> frozenset[Any]:
     """Keys of the rows to hide: primary (fewer than ``threshold`` clinicians), then secondary.
 
-    Secondary rows are taken smallest first (clinicians, then activities, then row order) until at
-    least two rows are hidden and the hidden rows together come from ``threshold`` or more distinct
-    clinicians, or every row is hidden.
+    ``already`` are rows hidden for another reason (the whole provider's pattern), counted as
+    hidden before the secondary rule runs. Secondary rows are taken smallest first (clinicians,
+    then activities, then row order) until at least two rows are hidden and the hidden rows
+    together come from ``threshold`` or more distinct clinicians, or every row is hidden.
     """
-    hidden = {line.key for line in lines if size(line) < threshold}
+    present = {line.key for line in lines}
+    hidden = {line.key for line in lines if size(line) < threshold} | (already & present)
     if not hidden:
         return frozenset()
     rest = sorted(
@@ -78,5 +94,200 @@ def suppressed_keys(
 
 
 def is_small(figures: Measured, threshold: int) -> bool:
-    """Whether a total itself comes from too few clinicians to publish (an empty total is fine)."""
+    """Whether a figure comes from too few clinicians to publish (an empty one is fine)."""
     return 0 < figures.clinicians < threshold
+
+
+# Disclosure policy ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """The four measures of one cell as a commissioner sees them: rounded, never exact."""
+
+    activities: int
+    hours: float
+    people_reached: int
+    clinicians: int
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """Suppress below ``threshold`` distinct clinicians; round everything else to ``rounding``.
+
+    Rounding each published figure independently to the nearest multiple of ``rounding`` (NHS
+    England's convention for MHSDS statistics below national level: suppress small numbers, round
+    the rest to the nearest 5) is what makes differencing useless: total minus the rows shown is
+    then only known to within several units either side, so no hidden cell can be worked out,
+    whatever combination of published tables is subtracted. ``rounding=1`` publishes exact figures
+    and is for checking arithmetic in tests only; ``check-deploy`` refuses it in production.
+    """
+
+    threshold: int
+    rounding: int
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> DisclosurePolicy:
+        return cls(int(config["IW_SUPPRESSION_THRESHOLD"]), int(config["IW_DISCLOSURE_ROUNDING"]))
+
+    @property
+    def exact(self) -> bool:
+        return self.rounding <= 1
+
+    def rounded(self, value: float) -> int:
+        """The nearest multiple of the rounding base, halves rounded up."""
+        if self.exact:
+            return int(value)
+        return int(math.floor(value / self.rounding + 0.5)) * self.rounding
+
+    def hours(self, minutes: int) -> float:
+        """Hours as published: to the nearest ``rounding`` hours (exact hours when not rounding)."""
+        return minutes / 60 if self.exact else float(self.rounded(minutes / 60))
+
+    def is_small(self, figures: Measured) -> bool:
+        return is_small(figures, self.threshold)
+
+    def count(self, value: int) -> int | None:
+        """A count that is itself a figure (clinicians expected, teams): hidden when small, else rounded."""
+        return None if 0 < value < self.threshold else self.rounded(value)
+
+    def publish(self, figures: Measured, hidden: bool = False) -> Published | None:
+        """The cell as published, or ``None`` (shown as ``*``) when it is hidden or small."""
+        if hidden or self.is_small(figures):
+            return None
+        return Published(
+            activities=self.rounded(figures.activities),
+            hours=self.hours(figures.minutes),
+            people_reached=self.rounded(figures.people_reached),
+            clinicians=self.rounded(figures.clinicians),
+        )
+
+    def notes(self) -> list[str]:
+        """How the policy reads on the Summary sheet's method notes."""
+        notes = [
+            f"Suppression (primary): any figure built from fewer than {self.threshold} distinct clinicians "
+            f"is shown as {SUPPRESSED}, together with the other measures of that row, in every table and "
+            "in every download (team type workbooks and the API included).",
+            "Suppression (secondary): where rows add up to a published total, further rows are hidden, "
+            "smallest first, until at least two rows are hidden and together they come from at least "
+            f"{self.threshold} distinct clinicians. An activity type row is hidden whenever its category "
+            "is hidden. A team type workbook hides every row that the whole provider's workbook hides, "
+            "and shows nothing for a team type that the whole provider's workbook hides.",
+        ]
+        if self.exact:
+            notes.append("Figures are exact (no rounding).")
+        else:
+            notes.append(
+                f"Rounding: every published figure (activities, hours, people reached, clinicians and "
+                f"team counts, totals included) is rounded to the nearest {self.rounding}, each on its "
+                "own, so totals need not equal the sum of their rows and no hidden figure can be worked "
+                "out by subtracting one table or download from another. Percentages are computed from "
+                "the rounded figures."
+            )
+        notes.append(
+            "Only whole months are published: figures for part of a month are not available to "
+            "commissioners, in the workbook or through the API."
+        )
+        return notes
+
+
+@dataclass(frozen=True)
+class SuppressionPattern:
+    """The hidden row keys of every table of one provider-month, decided once for the whole provider.
+
+    Every filtered variant (one team type's workbook, an API roll-up for one team type) is cut
+    from the whole provider's pattern: it hides at least what the whole hides, so a row hidden in
+    one download is never shown in another.
+    """
+
+    tables: Mapping[str, frozenset[Any]]
+    #: Every figure hidden (a team type that the whole provider's pattern hides).
+    everything: bool = False
+
+    def hidden(self, table: str) -> frozenset[Any]:
+        return self.tables.get(table, frozenset())
+
+    def hides(self, table: str, key: Any) -> bool:
+        return self.everything or key in self.hidden(table)
+
+
+class Trended(Protocol):
+    month: date
+    total: Measured
+    categories: Breakdown
+
+
+class ReportTables(Protocol):
+    """The tables of one provider-month that the pattern covers (``workbook.MonthlyReport``)."""
+
+    team_type: tuple[str, str] | None
+    current: Measured
+    categories: Breakdown
+    types: Mapping[Any, Breakdown]
+    team_types: Breakdown
+    professions: Breakdown
+    mechanisms: Breakdown
+    recipients: Breakdown
+    trend: Sequence[Trended]
+
+
+#: The tables of a report, by the name the pattern knows them by.
+TABLES = ("categories", "team_types", "professions", "mechanisms", "recipients")
+
+
+def types_table(category: Any) -> str:
+    return f"types:{category}"
+
+
+def trend_table(month: date) -> str:
+    return f"trend:{month:%Y-%m}"
+
+
+def pattern_for(
+    report: ReportTables, policy: DisclosurePolicy, whole: SuppressionPattern | None = None
+) -> SuppressionPattern:
+    """The hidden rows of every table of ``report``; for a team type's report, cut from ``whole``."""
+
+    def hide(name: str, breakdown: Breakdown) -> frozenset[Any]:
+        inherited = whole.hidden(name) if whole else frozenset()
+        return suppressed_keys(
+            breakdown.lines, policy.threshold, breakdown.union_clinicians, already=inherited
+        )
+
+    tables: dict[str, frozenset[Any]] = {name: hide(name, getattr(report, name)) for name in TABLES}
+    for category, types in report.types.items():
+        name = types_table(category)
+        if category in tables["categories"]:
+            tables[name] = frozenset(line.key for line in types.lines)
+        else:
+            tables[name] = hide(name, types)
+    for month in report.trend:
+        tables[trend_table(month.month)] = hide(trend_table(month.month), month.categories)
+    everything = whole is not None and (
+        whole.everything or (report.team_type is not None and whole.hides("team_types", report.team_type[0]))
+    )
+    return SuppressionPattern(tables, everything)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The policy and one report's pattern together: what each cell of that report publishes."""
+
+    policy: DisclosurePolicy
+    pattern: SuppressionPattern
+
+    def row(self, table: str, line: Line) -> Published | None:
+        return self.policy.publish(line.figures, hidden=self.pattern.hides(table, line.key))
+
+    def total(self, figures: Measured) -> Published | None:
+        return self.policy.publish(figures, hidden=self.pattern.everything)
+
+    def count(self, value: int, *, hidden: bool = False) -> int | None:
+        """A count (teams, clinicians expected): ``None`` when hidden or small, else rounded."""
+        return None if hidden or self.pattern.everything else self.policy.count(value)
+
+
+def disclose(report: ReportTables, policy: DisclosurePolicy, whole: ReportTables | None = None) -> Disclosure:
+    """What ``report`` may publish; a team type's report is cut from the ``whole`` provider's."""
+    whole_pattern = pattern_for(whole, policy) if whole is not None else None
+    return Disclosure(policy, pattern_for(report, policy, whole_pattern))

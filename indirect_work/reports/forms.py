@@ -15,7 +15,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from indirect_work.capture.locks import REASON_MAX
-from indirect_work.core.dates import add_months, month_end, month_start, months_between, parse_month
+from indirect_work.core.dates import (
+    FUTURE_MONTH,
+    add_months,
+    is_future_month,
+    month_end,
+    month_start,
+    months_between,
+    parse_month,
+)
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, Team
 from indirect_work.reports.queries import ActivityFilter
@@ -222,8 +230,8 @@ class ReportForm(FlaskForm):
             month = parse_month(field.data or "")
         except ValueError:
             raise ValidationError("Enter the month in the form YYYY-MM, for example 2026-04") from None
-        if month > month_start(date.today()):
-            raise ValidationError("The month must not be in the future")
+        if is_future_month(month):
+            raise ValidationError(FUTURE_MONTH)
         field.parsed = month  # type: ignore[attr-defined]
 
     def validate_team_type(self, field: SelectField) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
@@ -19,32 +18,11 @@ from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from indirect_work.auth.models import RoleAssignment, User
 from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity
+from indirect_work.capture.totals import Totals
 from indirect_work.core.dates import add_months, month_end, month_start, months_between
 from indirect_work.extensions import db
 from indirect_work.reports.dimensions import DIMENSIONS, Dimension, Join, month_key
 from indirect_work.taxonomy.models import ActivityType
-
-
-@dataclass(frozen=True)
-class Totals:
-    """The measures every roll-up reports."""
-
-    activities: int = 0
-    minutes: int = 0
-    people_reached: int = 0
-    clinicians: int = 0
-    patient_specific_minutes: int = 0
-
-    @property
-    def hours(self) -> Decimal:
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.01"))
-
-    @property
-    def patient_specific_share(self) -> Decimal | None:
-        """Share of minutes that were patient-specific (0..1), or None when there are none."""
-        if not self.minutes:
-            return None
-        return (Decimal(self.patient_specific_minutes) / Decimal(self.minutes)).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from indirect_work.audit.services import record_event
-from indirect_work.core.dates import parse_month
+from indirect_work.core.dates import FUTURE_MONTH, is_future_month, parse_month
 from indirect_work.core.errors import NotFound, ValidationFailed
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.core.transactions import unit_of_work
@@ -19,6 +19,8 @@ from indirect_work.extensions import db
 from indirect_work.org.models import Organisation
 from indirect_work.reports import mhsds_extract
 from indirect_work.reports.commissioning import check_team_type, find_organisation
+from indirect_work.reports.disclosure import DisclosurePolicy
+from indirect_work.reports.disclosure_check import check_month
 from indirect_work.reports.services import generate_workbook
 
 report_group = AppGroup("report", help="Commissioner workbooks and the MHSDS extract.")
@@ -27,10 +29,14 @@ CLI_ACTOR = "cli"
 
 
 def _month(text: str) -> date:
+    """The report month, refused as the Reports page refuses it (bad form, or in the future)."""
     try:
-        return parse_month(text)
+        month = parse_month(text)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    if is_future_month(month):
+        raise click.ClickException(FUTURE_MONTH)
+    return month
 
 
 def _organisations(ods_code: str | None) -> list[Organisation]:
@@ -78,13 +84,13 @@ def monthly_command(month: str, ods_code: str | None, team_type: str | None, out
     except ValidationFailed as exc:
         raise click.ClickException("; ".join(m for msgs in exc.fields.values() for m in msgs)) from None
     folder = _output_dir(output)
-    threshold = int(current_app.config["IW_SUPPRESSION_THRESHOLD"])
+    policy = DisclosurePolicy.from_config(current_app.config)
     for organisation in organisations:
         with unit_of_work():  # each provider's audit row is kept once its file is written
             result = generate_workbook(
                 organisation,
                 report_month,
-                threshold=threshold,
+                policy=policy,
                 team_type_code=team_type_code,
                 action="report.workbook_generate",
                 actor_email=CLI_ACTOR,
@@ -144,3 +150,22 @@ def _write_mhsds_files(organisation: Organisation, report_month: date, folder: s
         f"Wrote {extract_path} ({counts.valid} rows) and {validation_path} "
         f"({counts.invalid} rows left out, {counts.warnings} warnings)"
     )
+
+
+@report_group.command("disclosure-check")
+@month_option
+@organisation_option
+def disclosure_check_command(month: str, ods_code: str | None) -> None:
+    """Attack everything commissioners can download for the month; exit 1 naming any figure recovered."""
+    report_month = _month(month)
+    policy = DisclosurePolicy.from_config(current_app.config)
+    found = 0
+    for organisation in _organisations(ods_code):
+        findings = check_month(organisation, report_month, policy)
+        for finding in findings:
+            click.echo(f"{organisation.ods_code} {report_month:%Y-%m}: {finding}", err=True)
+        found += len(findings)
+        if not findings:
+            click.echo(f"{organisation.ods_code} {report_month:%Y-%m}: no protected figure can be worked out")
+    if found:
+        raise click.ClickException(f"{found} protected figure(s) can be worked out from the published tables")

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from indirect_work.core.dates import month_end, month_start
 from indirect_work.extensions import db
 from tests.api.conftest import type_id
 
 TODAY = date.today()
 PERIOD = f"start={(TODAY - timedelta(days=30)).isoformat()}&end={TODAY.isoformat()}"
+#: Commissioners receive whole months only (the publication grid).
+MONTH = f"start={month_start(TODAY).isoformat()}&end={month_end(TODAY).isoformat()}"
 
 
 def test_reference_lists(api):
@@ -70,6 +73,7 @@ def test_lead_gets_their_teams_and_404_for_another(make, api_as, two_teams):
         "organisation_id": None,
         "team_ids": [a.id],
         "suppression_threshold": None,
+        "disclosure_rounding": None,
     }
     assert body["totals"]["minutes"] == 4 * 60 + 30 and body["totals"]["clinicians"] == 5
     assert {r["labels"][0]: r["minutes"] for r in body["rows"]} == {
@@ -84,10 +88,13 @@ def test_lead_gets_their_teams_and_404_for_another(make, api_as, two_teams):
 def test_commissioner_gets_suppressed_aggregates_only(make, api_as, two_teams, app):
     a, _, _, _, _ = two_teams
     commissioner = api_as(make.commissioner(a.organisation))
-    body = commissioner.get(f"/rollups?{PERIOD}&by=category").get_json()
+    body = commissioner.get(f"/rollups?{MONTH}&by=category").get_json()
     assert body["scope"]["basis"] == "commissioned_organisation"
     assert body["scope"]["suppression_threshold"] == app.config["IW_SUPPRESSION_THRESHOLD"] == 3
-    assert body["totals"]["activities"] == 6 and body["totals"]["suppressed"] is False
+    assert body["scope"]["disclosure_rounding"] == app.config["IW_DISCLOSURE_ROUNDING"] == 5
+    # Six activities, published rounded to the nearest 5; 270 minutes as 5 hours (300 minutes).
+    assert body["totals"]["activities"] == 5 and body["totals"]["suppressed"] is False
+    assert (body["totals"]["hours"], body["totals"]["minutes"]) == (5.0, 300)
     rows = {r["labels"][0]: r for r in body["rows"]}
     # Training comes from one clinician: hidden. Consultation too, or training = total - consultation.
     assert rows["Teaching and training delivered"]["suppressed"] is True
@@ -102,16 +109,19 @@ def test_commissioner_small_total_is_suppressed(make, api_as, two_teams):
     team = make.team(org)
     make.activity(make.clinician(team), duration_minutes=20)
     db.session.commit()
-    body = api_as(make.commissioner(org)).get(f"/rollups?{PERIOD}").get_json()
+    body = api_as(make.commissioner(org)).get(f"/rollups?{MONTH}").get_json()
     assert body["totals"]["suppressed"] is True and body["totals"]["minutes"] is None
 
 
 def test_commissioner_limits(make, api_as, two_teams):
     a, _, _, _, _ = two_teams
     commissioner = api_as(make.commissioner(a.organisation))
-    fields = commissioner.get(f"/rollups?{PERIOD}&by=team&team_id={a.id}").get_json()["error"]["fields"]
+    fields = commissioner.get(f"/rollups?{MONTH}&by=team&team_id={a.id}").get_json()["error"]["fields"]
     assert set(fields) == {"by", "team_id"}
-    assert commissioner.get(f"/rollups?{PERIOD}&organisation_id={make.organisation().id}").status_code == 404
+    assert commissioner.get(f"/rollups?{MONTH}&organisation_id={make.organisation().id}").status_code == 404
+    # Only the published grid: no part of a month, no filter the workbook does not offer.
+    fields = commissioner.get(f"/rollups?{PERIOD}&profession_id=1").get_json()["error"]["fields"]
+    assert set(fields) == {"start", "end", "profession_id"}
 
 
 def test_admin_sees_everything_and_bad_queries_are_422(make, api_as, two_teams):

@@ -157,9 +157,9 @@ def test_totals_follow_the_filters(make, clinician, team):
     delete_activity(actor=clinician, activity=old)
     make.activity(make.clinician(team), duration_minutes=500)
     totals = sum_activities(clinician, MyActivitiesFilter())
-    assert (totals.count, totals.minutes, totals.people_reached) == (2, 90, 13)
+    assert (totals.activities, totals.minutes, totals.people_reached) == (2, 90, 13)
     training = sum_activities(clinician, MyActivitiesFilter(activity_type_id=type_id("TRAIN_STAFF")))
-    assert (training.count, training.minutes) == (1, 30)
+    assert (training.activities, training.minutes) == (1, 30)
 
 
 def test_favourite_from_a_record_and_recents(clinician, team):

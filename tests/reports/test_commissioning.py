@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import date
 from typing import Any
@@ -69,12 +70,14 @@ def test_commissioner_downloads_their_organisation_workbook_and_it_is_audited(
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == list(SHEETS)
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row and row[0]}
-    assert summary["Activities"] == 3 and summary["Hours"] == pytest.approx(2.25)
+    # Published rounded to the nearest 5: 3 activities as 5, 2.25 hours as 0.
+    assert summary["Activities"] == 5 and summary["Hours"] == 0
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "report.workbook_download")
     ).one()
     assert event.actor_id == commissioner.id and event.object_id == str(provider["org"].id)
     assert event.details["month"] == MONTH and event.details["file"] == "indirect-activity_RCM1_2026-03.xlsx"
+    assert event.details["sha256"] == hashlib.sha256(response.data).hexdigest()
 
 
 def test_commissioner_cannot_download_another_organisation(

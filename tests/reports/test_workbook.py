@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -14,6 +15,7 @@ import pytest
 from indirect_work.capture.models import MonthLock
 from indirect_work.core.db import utcnow
 from indirect_work.reports.commissioning import collect_monthly_report
+from indirect_work.reports.disclosure import DisclosurePolicy, disclose
 from indirect_work.reports.services import generate_workbook
 from indirect_work.reports.workbook import SHEETS, SUPPRESSED, build_workbook, workbook_filename
 
@@ -34,15 +36,33 @@ def _open(content: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(content))
 
 
+def exact(threshold: int) -> DisclosurePolicy:
+    """Suppression without rounding, so these tests can check every figure's arithmetic exactly."""
+    return DisclosurePolicy(threshold=threshold, rounding=1)
+
+
 def _build(org: Any, threshold: int, **kw: Any) -> openpyxl.Workbook:
     report = collect_monthly_report(org, MONTH, generated_at=GENERATED, **kw)
+    whole = collect_monthly_report(org, MONTH, generated_at=GENERATED) if kw.get("team_type_code") else None
     buffer = io.BytesIO()
-    build_workbook(report, buffer, threshold=threshold)
+    build_workbook(report, buffer, disclosure=disclose(report, exact(threshold), whole))
     return _open(buffer.getvalue())
 
 
 def _table(ws: Any) -> list[list[Any]]:
     return [list(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _type_counts(wb: openpyxl.Workbook) -> dict[str, list[Any]]:
+    """The Completeness sheet's team type block: code -> [teams, clinicians expected, contributing]."""
+    rows = _table(wb["Completeness"])
+    start = next(i for i, row in enumerate(rows) if row[:1] == ["Team type code"])
+    counts = {}
+    for row in rows[start + 1 :]:
+        if not row or not row[0]:
+            break
+        counts[row[0]] = row[1:4]
+    return counts
 
 
 def _rows_by(ws: Any, column: int, value: Any) -> list[list[Any]]:
@@ -154,15 +174,7 @@ def test_workbook_has_every_sheet_with_bold_frozen_filtered_headers(data: Fixtur
             "People reached",
             "Clinicians contributing",
         ],
-        "Completeness": [
-            "Team local ID",
-            "Team",
-            "Team type code",
-            "Month locked",
-            "Clinicians expected",
-            "Clinicians contributing",
-            "Team contributed",
-        ],
+        "Completeness": ["Team local ID", "Team", "Team type code", "Month locked"],
         "Data dictionary": ["Sheet", "Column", "Meaning", "MHSDS item"],
     }
     for title, expected in headers.items():
@@ -295,8 +307,10 @@ def test_trend_and_completeness_match_the_fixture_rows(data: Fixture) -> None:
     assert months[0][-1] == 0
 
     completeness = {row[0]: row for row in _table(wb["Completeness"])[1:] if row[0] in ("ADC", "CYP")}
-    assert completeness["ADC"][1:] == ["Adult Community", "A06", "Yes", 5, 5, "Yes"]
-    assert completeness["CYP"][1:] == ["CAMHS", "C04", "No", 1, 1, "Yes"]
+    assert completeness["ADC"][1:4] == ["Adult Community", "A06", "Yes"]
+    assert completeness["CYP"][1:4] == ["CAMHS", "C04", "No"]
+    # Clinician counts are published per team type (teams, expected, contributing), never per team.
+    assert _type_counts(wb) == {"A06": [1, 5, 5], "C04": [1, 1, 1]}
     totals = {row[0]: row[1] for row in _table(wb["Completeness"]) if row[0]}
     assert totals["Teams expected"] == 2 and totals["Teams with the month locked"] == 1
     assert totals["Clinicians expected"] == 6 and totals["Clinicians contributing"] == 6
@@ -329,10 +343,9 @@ def test_suppression_at_the_threshold_boundary(data: Fixture, make: Any) -> None
     # Previous month: 4 clinicians, published; with N=5 it is suppressed everywhere on the Summary.
     summary = {row[0]: row[1:] for row in _table(_build(data.org, threshold=5)["Summary"]) if row and row[0]}
     assert summary["Activities"][:4] == [len(data.rows), SUPPRESSED, SUPPRESSED, SUPPRESSED]
-    # Completeness: the 1-clinician team's counts are hidden, and so is the other team's (secondary).
-    completeness = {row[0]: row for row in _table(wb["Completeness"]) if row[0] in ("ADC", "CYP")}
-    assert completeness["CYP"][4:6] == [SUPPRESSED, SUPPRESSED]
-    assert completeness["ADC"][4:6] == [SUPPRESSED, SUPPRESSED]
+    # Completeness follows "By team type": the 1-clinician type is hidden there, and so is the other
+    # type (secondary), so neither type's clinician counts are published.
+    assert _type_counts(wb) == {"A06": [1, SUPPRESSED, SUPPRESSED], "C04": [1, SUPPRESSED, SUPPRESSED]}
 
 
 def test_hidden_rows_never_come_from_fewer_than_n_clinicians_together(data: Fixture) -> None:
@@ -391,7 +404,7 @@ def test_same_data_gives_the_same_cells(data: Fixture) -> None:
     def cells(generated: datetime) -> list[tuple[str, str, Any]]:
         report = collect_monthly_report(data.org, MONTH, generated_at=generated)
         buffer = io.BytesIO()
-        build_workbook(report, buffer, threshold=3)
+        build_workbook(report, buffer, disclosure=disclose(report, exact(3)))
         wb = _open(buffer.getvalue())
         return [
             (ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
@@ -421,7 +434,7 @@ def test_generate_workbook_names_the_file_and_audits(data: Fixture, db: Any) -> 
     result = generate_workbook(
         data.org,
         MONTH,
-        threshold=3,
+        policy=DisclosurePolicy(threshold=3, rounding=5),
         action="report.workbook_generate",
         actor_email="cli",
         generated_at=GENERATED,
@@ -432,7 +445,8 @@ def test_generate_workbook_names_the_file_and_audits(data: Fixture, db: Any) -> 
         select(AuditEvent).where(AuditEvent.action == "report.workbook_generate")
     ).one()
     assert event.object_id == str(data.org.id) and event.details["month"] == "2026-03"
-    assert Decimal(event.details["threshold"]) == 3
+    assert Decimal(event.details["threshold"]) == 3 and Decimal(event.details["rounding"]) == 5
+    assert event.details["sha256"] == hashlib.sha256(result.content).hexdigest()
 
 
 def test_an_empty_month_still_builds(make: Any) -> None:

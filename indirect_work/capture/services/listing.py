@@ -78,7 +78,7 @@ def sum_activities(actor: User, filters: MyActivitiesFilter) -> Totals:
             ),
         )
     ).one()
-    return Totals(int(row[0]), int(row[1]), int(row[2]))
+    return Totals(activities=int(row[0]), minutes=int(row[1]), people_reached=int(row[2]))
 
 
 def week_start(day: date) -> date:

@@ -8,12 +8,11 @@ audited, and the commit point keeps the audit row before the file is sent.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, current_app, render_template, request, send_file, stream_with_context
+from flask import Response, abort, current_app, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -31,6 +30,7 @@ from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, ServiceTeamType
 from indirect_work.reports import mhsds_extract
 from indirect_work.reports.commissioning import reportable_organisations, unlocked_teams
+from indirect_work.reports.disclosure import DisclosurePolicy
 from indirect_work.reports.forms import ReportForm
 from indirect_work.reports.services import generate_workbook
 from indirect_work.reports.views.blueprints import commissioning_bp as bp
@@ -129,7 +129,7 @@ def workbook() -> Any:
         checked.organisation,
         checked.month,
         team_type_code=checked.team_type,
-        threshold=int(current_app.config["IW_SUPPRESSION_THRESHOLD"]),
+        policy=DisclosurePolicy.from_config(current_app.config),
     )
     return send_file(
         io.BytesIO(result.content), mimetype=XLSX, as_attachment=True, download_name=result.filename
@@ -137,6 +137,12 @@ def workbook() -> Any:
 
 
 def _extract_response(kind: str) -> Any:
+    """The extract or its validation report, built whole before the response starts.
+
+    Building first means the rows are read while the request's transaction is open and the
+    response carries its length; the audit row (added first, so that on SQLite this request
+    takes the write lock before it reads) is committed only when the file was built.
+    """
     checked = _valid_request()
     if not isinstance(checked, ReportRequest):
         return checked
@@ -149,16 +155,16 @@ def _extract_response(kind: str) -> Any:
         details={"month": f"{month:%Y-%m}"},
     )
     rows = mhsds_extract.extract_rows(organisation, month)
-    lines: Iterator[str]
     if kind == "extract":
-        lines, name = iter_csv(mhsds_extract.COLUMNS, mhsds_extract.extract_values(rows)), extract_name
+        body, name = (
+            "".join(iter_csv(mhsds_extract.COLUMNS, mhsds_extract.extract_values(rows))),
+            extract_name,
+        )
     else:
-        lines = iter_csv(mhsds_extract.VALIDATION_COLUMNS, mhsds_extract.validation_values(rows))
+        body = "".join(iter_csv(mhsds_extract.VALIDATION_COLUMNS, mhsds_extract.validation_values(rows)))
         name = validation_name
     return Response(
-        stream_with_context(lines),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

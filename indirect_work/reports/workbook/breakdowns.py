@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from openpyxl import Workbook
 
-from indirect_work.reports.disclosure import Breakdown, Measured, suppressed_keys
+from indirect_work.reports.disclosure import Breakdown, Disclosure, Measured, types_table
 from indirect_work.reports.workbook.report import MonthlyReport
 from indirect_work.reports.workbook.sheet import (
     Sheet,
@@ -19,9 +18,7 @@ from indirect_work.reports.workbook.sheet import (
 from indirect_work.reports.workbook.styles import MEASURE_HEADERS
 
 
-def by_activity(
-    workbook: Workbook, report: MonthlyReport, threshold: int, hidden_categories: frozenset[Any]
-) -> None:
+def by_activity(workbook: Workbook, report: MonthlyReport, disclosure: Disclosure) -> None:
     sheet = Sheet(workbook, "By activity")
     sheet.header(
         (
@@ -37,7 +34,6 @@ def by_activity(
     )
     first = sheet.next_row
     for line in report.categories.lines:
-        category_hidden = line.key in hidden_categories
         sheet.add(
             [
                 sheet.text("Category"),
@@ -46,17 +42,12 @@ def by_activity(
                 None,
                 None,
                 None,
-                *sheet.measures(line.figures, category_hidden, bold=True),
+                *sheet.measures(disclosure.row("categories", line), bold=True),
             ]
         )
         types = report.types.get(line.key)
         if types is None:
             continue
-        hidden_types = (
-            frozenset(t.key for t in types.lines)
-            if category_hidden
-            else suppressed_keys(types.lines, threshold, types.union_clinicians)
-        )
         for type_line in types.lines:
             code, label, patient_specific, target = type_line.describe
             sheet.add(
@@ -67,13 +58,13 @@ def by_activity(
                     sheet.text(label),
                     sheet.text("Yes" if patient_specific else "No"),
                     sheet.text(target),
-                    *sheet.measures(type_line.figures, type_line.key in hidden_types),
+                    *sheet.measures(disclosure.row(types_table(line.key), type_line)),
                 ]
             )
     last = sheet.end_data()
-    total = total_row(sheet, "Total", 5, report.current, threshold)
+    total = total_row(sheet, "Total", 5, disclosure.total(report.current))
     suppressed_rows_formula(sheet, first, last, total, (7, 8, 9), "A", "Category")
-    legend(sheet, threshold)
+    legend(sheet, disclosure.policy)
     sheet.write(filter_columns=10)
 
 
@@ -81,58 +72,63 @@ def simple_breakdown(
     workbook: Workbook,
     title: str,
     describe_headers: Sequence[str],
+    table: str,
     breakdown: Breakdown,
     total: Measured,
-    threshold: int,
+    disclosure: Disclosure,
 ) -> None:
+    """One row per key of ``breakdown``; whole numbers among its descriptions are counts (teams)."""
     sheet = Sheet(workbook, title)
     sheet.header((*describe_headers, *MEASURE_HEADERS), numeric_from=len(describe_headers) + 1)
-    hidden = suppressed_keys(breakdown.lines, threshold, breakdown.union_clinicians)
     first = sheet.next_row
     for line in breakdown.lines:
+        published = disclosure.row(table, line)
         sheet.add(
             [
-                *(describe_cell(sheet, value) for value in line.describe),
-                *sheet.measures(line.figures, line.key in hidden),
+                *(
+                    sheet.count(disclosure.count(value, hidden=published is None))
+                    if isinstance(value, int) and not isinstance(value, bool)
+                    else describe_cell(sheet, value)
+                    for value in line.describe
+                ),
+                *sheet.measures(published),
             ]
         )
     last = sheet.end_data()
     width = len(describe_headers)
-    total_at = total_row(sheet, "Total", width - 1, total, threshold)
+    total_at = total_row(sheet, "Total", width - 1, disclosure.total(total))
     suppressed_rows_formula(sheet, first, last, total_at, (width + 1, width + 2, width + 3))
-    legend(sheet, threshold)
+    legend(sheet, disclosure.policy)
     sheet.write(filter_columns=width + 4)
 
 
-def recipient_and_mode(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
+def recipient_and_mode(workbook: Workbook, report: MonthlyReport, disclosure: Disclosure) -> None:
     sheet = Sheet(workbook, "By recipient and mode")
     sheet.header(("Breakdown", "Code", "Description", *MEASURE_HEADERS), numeric_from=4)
     first = sheet.next_row
-    hidden = suppressed_keys(report.mechanisms.lines, threshold, report.mechanisms.union_clinicians)
     for line in report.mechanisms.lines:
         sheet.add(
             [
                 sheet.text("Mode"),
                 *(sheet.text(v) for v in line.describe),
-                *sheet.measures(line.figures, line.key in hidden),
+                *sheet.measures(disclosure.row("mechanisms", line)),
             ]
         )
-    hidden = suppressed_keys(report.recipients.lines, threshold, report.recipients.union_clinicians)
     for line in report.recipients.lines:
         sheet.add(
             [
                 sheet.text("Recipient type"),
                 *(sheet.text(v) for v in line.describe),
-                *sheet.measures(line.figures, line.key in hidden),
+                *sheet.measures(disclosure.row("recipients", line)),
             ]
         )
     last = sheet.end_data()
-    total = total_row(sheet, "Total (modes)", 2, report.current, threshold)
+    total = total_row(sheet, "Total (modes)", 2, disclosure.total(report.current))
     suppressed_rows_formula(sheet, first, last, total, (4, 5, 6), "A", "Mode")
     sheet.blank()
     sheet.note(
         "Mode is the MHSDS consultation mechanism; each activity has one, so mode rows add up to the total."
     )
     sheet.note("An activity can name several recipient types, so recipient rows do not add up to the total.")
-    legend(sheet, threshold)
+    legend(sheet, disclosure.policy)
     sheet.write(filter_columns=7)

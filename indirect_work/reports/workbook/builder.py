@@ -12,7 +12,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from indirect_work.reports.disclosure import suppressed_keys
+from indirect_work.reports.disclosure import Disclosure
 from indirect_work.reports.workbook.breakdowns import by_activity, recipient_and_mode, simple_breakdown
 from indirect_work.reports.workbook.completeness import completeness
 from indirect_work.reports.workbook.dictionary import dictionary
@@ -32,41 +32,40 @@ SHEETS = (
 )
 
 
-def build_workbook(report: MonthlyReport, target: str | IO[bytes], *, threshold: int = 3) -> None:
+def build_workbook(report: MonthlyReport, target: str | IO[bytes], *, disclosure: Disclosure) -> None:
     """Write the commissioner workbook for ``report`` to a path or binary stream.
 
-    ``threshold`` is the disclosure-control N: figures from fewer than N distinct clinicians are
-    suppressed. The same report always produces the same cell contents.
+    ``disclosure`` (from :func:`reports.disclosure.disclose`) decides every figure that is shown;
+    the writer only lays them out. The same report always produces the same cell contents.
     """
     workbook = Workbook(write_only=True)
     workbook.properties.creator = "Indirect Work"
     workbook.properties.created = report.generated_at.replace(tzinfo=None)
     workbook.properties.modified = report.generated_at.replace(tzinfo=None)
     workbook.properties.title = f"Indirect activity {report.ods_code} {report.month:%Y-%m}"
-    hidden_categories = suppressed_keys(
-        report.categories.lines, threshold, report.categories.union_clinicians
-    )
-    summary(workbook, report, threshold)
-    by_activity(workbook, report, threshold, hidden_categories)
+    summary(workbook, report, disclosure)
+    by_activity(workbook, report, disclosure)
     simple_breakdown(
         workbook,
         "By team type",
         ("Team type code", "Team type", "Teams contributing"),
+        "team_types",
         report.team_types,
         report.current,
-        threshold,
+        disclosure,
     )
     simple_breakdown(
         workbook,
         "By profession",
         ("Profession", "Profession group", "MHSDS staff group code"),
+        "professions",
         report.professions,
         report.current,
-        threshold,
+        disclosure,
     )
-    recipient_and_mode(workbook, report, threshold)
-    trend(workbook, report, threshold)
-    completeness(workbook, report, threshold)
+    recipient_and_mode(workbook, report, disclosure)
+    trend(workbook, report, disclosure)
+    completeness(workbook, report, disclosure)
     dictionary(workbook)
     workbook.save(target)
 

@@ -8,7 +8,14 @@ from indirect_work.reports.dimensions import DIMENSIONS, Dimension
 from indirect_work.reports.workbook.sheet import Sheet
 
 DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
-    ("Summary", "Provider", "Name of the provider organisation.", "Local (organisation name)"),
+    (
+        "Summary",
+        "Provider",
+        "Name of the provider organisation. Its records are those logged under it: the organisation "
+        "recorded on each activity when it was logged, so a team moving provider later changes no "
+        "earlier month.",
+        "Local (organisation name)",
+    ),
     (
         "Summary",
         "ODS code",

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from indirect_work.core.spreadsheets import text_cell
-from indirect_work.reports.disclosure import Measured, is_small
+from indirect_work.reports.disclosure import DisclosurePolicy, Published
 from indirect_work.reports.workbook.styles import (
     BOLD,
     DATE,
@@ -72,18 +72,23 @@ class Sheet:
         return cell
 
     def measures(
-        self, figures: Measured, hidden: bool, *, bold: bool = False, with_clinicians: bool = True
+        self, published: Published | None, *, bold: bool = False, with_clinicians: bool = True
     ) -> list[WriteOnlyCell]:
-        if hidden:
+        """The four measures of a row as the disclosure policy publishes them (``*`` when hidden)."""
+        if published is None:
             return [self.suppressed(bold=bold) for _ in range(4 if with_clinicians else 3)]
         cells = [
-            self.number(figures.activities, bold=bold),
-            self.number(figures.minutes / 60, HOURS, bold=bold),
-            self.number(figures.people_reached, bold=bold),
+            self.number(published.activities, bold=bold),
+            self.number(published.hours, HOURS, bold=bold),
+            self.number(published.people_reached, bold=bold),
         ]
         if with_clinicians:
-            cells.append(self.number(figures.clinicians, bold=bold))
+            cells.append(self.number(published.clinicians, bold=bold))
         return cells
+
+    def count(self, value: int | None, *, bold: bool = False) -> WriteOnlyCell:
+        """A published count, or ``*`` when the policy hides it."""
+        return self.suppressed(bold=bold) if value is None else self.number(value, bold=bold)
 
     # Rows ----------------------------------------------------------------------------------
     @property
@@ -214,22 +219,19 @@ def suppressed_rows_formula(
     sheet.add(cells)
 
 
-def total_row(sheet: Sheet, label: str, blanks: int, figures: Measured, threshold: int) -> int:
-    """The bold total row: the label, ``blanks`` empty cells, then the true totals (or ``*``)."""
+def total_row(sheet: Sheet, label: str, blanks: int, published: Published | None) -> int:
+    """The bold total row: the label, ``blanks`` empty cells, then the totals (or ``*``)."""
     return sheet.add(
-        [
-            sheet.text(label, bold=True),
-            *([None] * blanks),
-            *sheet.measures(figures, is_small(figures, threshold), bold=True),
-        ]
+        [sheet.text(label, bold=True), *([None] * blanks), *sheet.measures(published, bold=True)]
     )
 
 
-def legend(sheet: Sheet, threshold: int) -> None:
+def legend(sheet: Sheet, policy: DisclosurePolicy) -> None:
     sheet.blank()
+    rounding = "" if policy.exact else f" Figures are rounded to the nearest {policy.rounding}."
     sheet.note(
-        f"{SUPPRESSED} suppressed: fewer than {threshold} clinicians, or hidden so that a suppressed "
-        "figure cannot be worked out from the total. See the Summary sheet."
+        f"{SUPPRESSED} suppressed: fewer than {policy.threshold} clinicians, or hidden so that a suppressed "
+        f"figure cannot be worked out from the total.{rounding} See the Summary sheet."
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font
 
-SUPPRESSED = "*"
+from indirect_work.reports.disclosure import SUPPRESSED as SUPPRESSED
+
 INTEGER = "#,##0"
 HOURS = "#,##0.00"
 PERCENT = "0.0%"

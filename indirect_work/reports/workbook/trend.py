@@ -5,34 +5,31 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
-from indirect_work.reports.disclosure import is_small, suppressed_keys
+from indirect_work.reports.disclosure import Disclosure, trend_table
 from indirect_work.reports.workbook.report import MonthlyReport
 from indirect_work.reports.workbook.sheet import Sheet
 from indirect_work.reports.workbook.styles import HOURS, MONTH, SUPPRESSED
 
 
-def trend(workbook: Workbook, report: MonthlyReport, threshold: int) -> None:
+def trend(workbook: Workbook, report: MonthlyReport, disclosure: Disclosure) -> None:
     sheet = Sheet(workbook, "Trend", max_width=16)
     sheet.header(
         ("Month", *(label for _, label in report.trend_categories), "All categories"), numeric_from=2
     )
     for month in report.trend:
-        hidden = suppressed_keys(month.categories.lines, threshold, month.categories.union_clinicians)
         by_key = {line.key: line for line in month.categories.lines}
         cells = [sheet.date(month.month, MONTH)]
         for key, _label in report.trend_categories:
             line = by_key.get(key)
+            published = disclosure.row(trend_table(month.month), line) if line is not None else None
             if line is None:
                 cells.append(sheet.number(0.0, HOURS))
-            elif key in hidden:
+            elif published is None:
                 cells.append(sheet.suppressed())
             else:
-                cells.append(sheet.number(line.figures.minutes / 60, HOURS))
-        cells.append(
-            sheet.suppressed()
-            if is_small(month.total, threshold)
-            else sheet.number(month.total.minutes / 60, HOURS, bold=True)
-        )
+                cells.append(sheet.number(published.hours, HOURS))
+        total = disclosure.total(month.total)
+        cells.append(sheet.suppressed() if total is None else sheet.number(total.hours, HOURS, bold=True))
         sheet.add(cells)
     last = sheet.end_data()
     columns = len(report.trend_categories) + 2
