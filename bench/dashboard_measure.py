@@ -33,7 +33,8 @@ from indirect_work.demo.bulk import BENCH_ODS  # noqa: E402
 from indirect_work.extensions import db  # noqa: E402
 from indirect_work.org.models import Organisation, Team  # noqa: E402
 from indirect_work.reports import queries  # noqa: E402
-from indirect_work.reports.queries import ActivityFilter, Dimension  # noqa: E402
+from indirect_work.reports.dimensions import Dimension  # noqa: E402
+from indirect_work.reports.queries import ActivityFilter  # noqa: E402
 
 LEAD_EMAIL = "bench-lead@bench.example.org"
 
