@@ -38,10 +38,20 @@ def test_unknown_config_name_is_refused():
         ({"SECRET_KEY": STRONG, "IW_DEBUG": "1"}, "debug mode must be off"),
         ({"SECRET_KEY": STRONG, "DATABASE_URL": "sqlite:////tmp/x.db"}, "production uses PostgreSQL"),
         ({"SECRET_KEY": STRONG, "DATABASE_URL": ""}, "DATABASE_URL is not set"),
+        ({"SECRET_KEY": STRONG, "IW_DISCLOSURE_ROUNDING": "1"}, "rounded to at least 3"),
+        ({"SECRET_KEY": STRONG, "IW_SUPPRESSION_THRESHOLD": "2"}, "suppressed below 3 clinicians"),
+        ({"SECRET_KEY": STRONG, "IW_DISCLOSURE_ROUNDING": "0"}, "must be 1 or more"),
     ],
 )
 def test_production_refuses_unsafe_settings(monkeypatch, env, message):
-    for name in ("SECRET_KEY", "DATABASE_URL", "IW_DEBUG", "IW_ALLOW_SQLITE_IN_PRODUCTION"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "IW_DEBUG",
+        "IW_ALLOW_SQLITE_IN_PRODUCTION",
+        "IW_DISCLOSURE_ROUNDING",
+        "IW_SUPPRESSION_THRESHOLD",
+    ):
         monkeypatch.delenv(name, raising=False)
     env = {"DATABASE_URL": "postgresql://u@127.0.0.1/db", **env}
     for name, value in env.items():
