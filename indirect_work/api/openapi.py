@@ -209,7 +209,8 @@ def markdown_lite(text: str, inline: bool = False) -> Markup:
 def type_of(prop: dict[str, Any]) -> str:
     """A short type description of a JSON schema property (``array of Activity``, ``string (date)``)."""
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        ref: str = prop["$ref"]
+        return ref.rsplit("/", 1)[-1]
     if "allOf" in prop:
         return type_of(prop["allOf"][0])
     kind = prop.get("type", "any")

@@ -9,7 +9,7 @@ from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API, not in types-WTForms 3.2
 
 from indirect_work.api.tokens import (
     DEFAULT_LIFETIME,
@@ -84,6 +84,7 @@ def create() -> Any:
         for name, messages in error.fields.items():
             getattr(form, name).errors = list(messages)
         return _page(form, 422)
+    assert new is not None  # attempt() returns the result whenever there is no error
     return render_template("api/token_created.html", token=new.token, secret=new.secret)
 
 
@@ -91,7 +92,8 @@ def create() -> Any:
 @login_required
 def revoke() -> Any:
     form = RevokeForm()
-    if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
+    token_id = form.token_id.data or ""
+    if not form.validate_on_submit() or not token_id.isdigit():
         return _page(TokenForm(), 400)
-    revoke_token(user=current_user._get_current_object(), token_id=int(form.token_id.data))
+    revoke_token(user=current_user._get_current_object(), token_id=int(token_id))
     return redirect(url_for("api_tokens.index"))

@@ -56,12 +56,13 @@ def create_token(*, user: User, name: str | None, lifetime_days: int | None) -> 
         raise ValidationFailed(errors)
     assert lifetime_days is not None
     secret = TOKEN_MARK + secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(days=lifetime_days)
     token = ApiToken(
         user_id=user.id,
         name=name,
         token_hash=hash_token(secret),
         prefix=secret[:PREFIX_LENGTH],
-        expires_at=utcnow() + timedelta(days=lifetime_days),
+        expires_at=expires_at,
     )
     db.session.add(token)
     db.session.flush()
@@ -70,7 +71,7 @@ def create_token(*, user: User, name: str | None, lifetime_days: int | None) -> 
         actor=user,
         object_type="api_token",
         object_id=token.id,
-        details={"name": name, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+        details={"name": name, "prefix": token.prefix, "expires_at": expires_at.isoformat()},
     )
     return NewToken(token, secret)
 

@@ -348,10 +348,10 @@ def openapi_document() -> Any:
 
 
 def _spec() -> dict[str, Any]:
-    spec = current_app.extensions.get("iw_openapi")
+    spec: dict[str, Any] | None = current_app.extensions.get("iw_openapi")
     if spec is None:
         spec = current_app.extensions["iw_openapi"] = build_spec(current_app)
-    return spec  # type: ignore[no-any-return]
+    return spec
 
 
 @bp.get("/docs")

@@ -9,10 +9,10 @@ from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from indirect_work.core.db import UTCDateTime, utcnow
-from indirect_work.extensions import db
+from indirect_work.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One audited action. Holds structured field changes only: never passwords or note text."""
 
     __tablename__ = "audit_events"

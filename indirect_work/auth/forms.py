@@ -1,5 +1,7 @@
 """Sign-in and password forms."""
 
+from typing import cast
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -56,4 +58,6 @@ class ReauthForm(FlaskForm):
 class ReauthCodeForm(ReauthForm):
     """Password and a current code: turning two-step verification off or replacing recovery codes."""
 
-    code = CodeForm.code
+    # CodeForm's own unbound field, declared once. Read from the class it is an UnboundField; the stubs
+    # type a field declared in a class body as the bound field, so this one is typed the same way.
+    code = cast(StringField, CodeForm.code)

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import Any, cast
 
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 
 from indirect_work.audit.services import record_event
 from indirect_work.auth.models import RecoveryCode, Role, User
@@ -89,13 +90,17 @@ def accept_totp(user: User, code: str, now: datetime | None = None) -> bool:
     step = _matching_step(user.mfa_secret, code, now or utcnow())
     if step is None:
         return False
-    claimed = db.session.execute(
-        update(User)
-        .where(User.id == user.id, or_(User.mfa_last_step.is_(None), User.mfa_last_step < step))
-        .values(mfa_last_step=step)
-        .execution_options(synchronize_session=False)
+    # An UPDATE without RETURNING answers with a CursorResult (Session.execute is typed as Result).
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.mfa_last_step.is_(None), User.mfa_last_step < step))
+            .values(mfa_last_step=step)
+            .execution_options(synchronize_session=False)
+        ),
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed.rowcount != 1:
         return False
     db.session.refresh(user, ["mfa_last_step"])
     return True
@@ -139,13 +144,16 @@ def accept_recovery_code(user: User, code: str) -> bool:
         return False
     for stored in _unused_codes(user):
         if verify_password(stored.code_hash, raw):
-            used = db.session.execute(
-                update(RecoveryCode)
-                .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
-                .values(used_at=utcnow())
-                .execution_options(synchronize_session=False)
+            used = cast(
+                CursorResult[Any],
+                db.session.execute(
+                    update(RecoveryCode)
+                    .where(RecoveryCode.id == stored.id, RecoveryCode.used_at.is_(None))
+                    .values(used_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                ),
             )
-            return used.rowcount == 1  # type: ignore[attr-defined]
+            return used.rowcount == 1
     return False
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indirect_work.core.db import UTCDateTime, utcnow
 from indirect_work.core.roles import Role
-from indirect_work.extensions import db
+from indirect_work.extensions import Model
 from indirect_work.org.models import Organisation, Profession, Team
 
 
@@ -19,7 +19,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(db.Model):
+class User(Model):
     """A person who signs in: clinician, team lead, commissioner or admin (or several)."""
 
     __tablename__ = "users"
@@ -109,7 +109,7 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class RoleAssignment(db.Model):
+class RoleAssignment(Model):
     """One role held by a user, scoped to a team (clinician, team lead) or organisation (commissioner)."""
 
     __tablename__ = "role_assignments"
@@ -141,7 +141,7 @@ class RoleAssignment(db.Model):
         )
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_tokens"
@@ -160,7 +160,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time MFA recovery code, stored hashed."""
 
     __tablename__ = "recovery_codes"
@@ -171,7 +171,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AuthFailure(db.Model):
+class AuthFailure(Model):
     """One failed authentication attempt, counted across all workers to throttle brute force."""
 
     __tablename__ = "auth_failures"

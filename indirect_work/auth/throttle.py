@@ -46,7 +46,8 @@ def recent_failures(key: str) -> int:
 
 def is_throttled(key: str) -> bool:
     """True when ``key`` has used up its failures for the window."""
-    return recent_failures(key) >= current_app.config["IW_LOGIN_MAX_FAILURES"]
+    limit: int = current_app.config["IW_LOGIN_MAX_FAILURES"]
+    return recent_failures(key) >= limit
 
 
 def note_failure(key: str) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indirect_work.auth.models import User
 from indirect_work.core.db import UTCDateTime, utcnow
-from indirect_work.extensions import db
+from indirect_work.extensions import Model, db
 from indirect_work.org.models import Organisation, Team
 from indirect_work.taxonomy.models import ActivityType, ConsultationMechanism, RecipientType
 
@@ -36,7 +36,7 @@ activity_recipients = Table(
 )
 
 
-class Activity(db.Model):
+class Activity(Model):
     """One logged piece of indirect work (names follow the MHSDS MHS204 items where one exists)."""
 
     __tablename__ = "activities"
@@ -111,7 +111,7 @@ class Activity(db.Model):
         return f"<Activity {self.id} {self.activity_on} {self.duration_minutes}m>"
 
 
-class Favourite(db.Model):
+class Favourite(Model):
     """A clinician's saved activity template: one click pre-fills the log form."""
 
     __tablename__ = "favourites"
@@ -135,7 +135,7 @@ class Favourite(db.Model):
     activity_type: Mapped[ActivityType] = relationship()
 
 
-class MonthLock(db.Model):
+class MonthLock(Model):
     """A team's month checked and locked by its lead: its records are read-only except to admins."""
 
     __tablename__ = "month_locks"
@@ -155,7 +155,7 @@ class MonthLock(db.Model):
     team: Mapped[Team] = relationship()
 
 
-class IdempotencyRecord(db.Model):
+class IdempotencyRecord(Model):
     """The first response to an API create with an ``Idempotency-Key``, replayed on a retry."""
 
     __tablename__ = "idempotency_records"

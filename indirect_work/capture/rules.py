@@ -297,7 +297,7 @@ class _Check:
             self.err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
 
 
-def _get(model: type, key: Any, cache: RuleCache | None) -> Any:
+def _get(model: type[Any], key: Any, cache: RuleCache | None) -> Any:
     if cache is None:
         return db.session.get(model, key)
     if (model, key) not in cache.objects:

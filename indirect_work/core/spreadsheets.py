@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
@@ -36,7 +37,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def iter_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[str]:
+def iter_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """Streamed form of :func:`csv_text`, one line at a time, for large downloads."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -49,7 +50,7 @@ def iter_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterable[s
         yield buffer.getvalue()
 
 
-def text_cell(sheet: Worksheet, value: str | None) -> WriteOnlyCell:
+def text_cell(sheet: WriteOnlyWorksheet | Worksheet, value: str | None) -> Cell:
     """A write-only cell holding ``value`` as literal text (text format, quotePrefix), never a formula."""
     cell = WriteOnlyCell(sheet, value=None)
     set_text(cell, value)

@@ -33,7 +33,7 @@ ABANDONED = "iw_transaction_abandoned"
 class IndirectWorkFlask(Flask):
     """Flask with the commit point: every view's answer passes through :func:`finish_request`."""
 
-    def dispatch_request(self) -> Any:  # type: ignore[override]
+    def dispatch_request(self) -> Any:
         return finish_request(self.make_response(super().dispatch_request()))
 
 
@@ -88,7 +88,7 @@ def unit_of_work() -> Iterator[None]:
         raise
 
 
-def keep_despite_refusal(write: Callable[[], None]) -> None:
+def keep_despite_refusal(write: Callable[[], object]) -> None:
     """Discard the request's work, then run ``write`` and commit it on its own.
 
     Only for records that must survive the refusal they describe (an audit row for a refused

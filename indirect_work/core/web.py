@@ -166,7 +166,8 @@ def init_web(app: Flask, *, needs_enrolment: NeedsEnrolment) -> None:
             return nav_for(current_user)
 
         def nav_section() -> str | None:
-            return g.get("nav_section")
+            section: str | None = g.get("nav_section")
+            return section
 
         return {"nav_items": nav_items, "nav_section": nav_section}
 

@@ -11,8 +11,9 @@ import time as timer
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 
 from indirect_work.auth.models import RoleAssignment, User, new_session_token
 from indirect_work.capture.models import Activity, activity_recipients
@@ -79,13 +80,17 @@ def _ensure_population(clinicians: int, teams: int) -> tuple[Organisation, list[
 
 def _ensure_clinicians(org: Organisation, have_teams: list[Team], clinicians: int) -> list[tuple[int, int]]:
     """``(user id, team id)`` of the benchmark clinicians, the missing ones inserted in bulk."""
-    users = list(
-        db.session.execute(
-            select(User.id, RoleAssignment.team_id)
-            .join(RoleAssignment)
-            .where(User.organisation_id == org.id, RoleAssignment.role == "clinician")
-            .order_by(User.id)
-        ).tuples()
+    # A clinician's role always names its team (the role_scope check constraint).
+    users = cast(
+        list[tuple[int, int]],
+        list(
+            db.session.execute(
+                select(User.id, RoleAssignment.team_id)
+                .join(RoleAssignment)
+                .where(User.organisation_id == org.id, RoleAssignment.role == "clinician")
+                .order_by(User.id)
+            ).tuples()
+        ),
     )
     professions = list(db.session.scalars(select(Profession.id)))
     missing = clinicians - len(users)
@@ -109,17 +114,13 @@ def _ensure_clinicians(org: Organisation, have_teams: list[Team], clinicians: in
         ids = list(
             db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), new_rows)
         )
+        added = [(uid, have_teams[(len(users) + i) % len(have_teams)].id) for i, uid in enumerate(ids)]
         roles = [
-            {
-                "user_id": uid,
-                "role": "clinician",
-                "team_id": have_teams[(len(users) + i) % len(have_teams)].id,
-                "created_at": now,
-            }
-            for i, uid in enumerate(ids)
+            {"user_id": uid, "role": "clinician", "team_id": team_id, "created_at": now}
+            for uid, team_id in added
         ]
         db.session.execute(insert(RoleAssignment), roles)
-        users += [(r["user_id"], r["team_id"]) for r in roles]
+        users += added
     db.session.flush()
     return [(int(u), int(t)) for u, t in users[:clinicians]]
 
@@ -201,11 +202,11 @@ def _copy_postgresql(produced: Iterator[tuple[tuple[object, ...], tuple[int, int
     try:
         cursor = raw.cursor()
         links: list[tuple[int, int]] = []
-        with cursor.copy(f"COPY activities ({', '.join(COLUMNS)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY activities ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for activity_row, link in produced:
                 copy.write_row(activity_row)
                 links.append(link)
-        with cursor.copy("COPY activity_recipients (activity_id, recipient_type_id) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy("COPY activity_recipients (activity_id, recipient_type_id) FROM STDIN") as copy:
             for link in links:
                 copy.write_row(link)
         cursor.execute(
@@ -233,7 +234,8 @@ def _insert_sqlite(produced: Iterator[tuple[tuple[object, ...], tuple[int, int]]
 def _flush_sqlite(batch: list[dict[str, object]], link_batch: list[dict[str, int]]) -> None:
     if batch:
         with unit_of_work():
-            db.session.execute(insert(Activity.__table__), batch)
+            # A declarative class's __table__ is a Table (typed as the FromClause it may be in general).
+            db.session.execute(insert(cast(Table, Activity.__table__)), batch)
             db.session.execute(insert(activity_recipients), link_batch)
         batch.clear()
         link_batch.clear()

@@ -121,12 +121,26 @@ def _ensure_people(organisation: Organisation, teams: list[Team]) -> tuple[list[
     # One hash for every demo account: argon2id is deliberately slow, and these share a password.
     demo_hash = hash_password(DEMO_PASSWORD)
 
-    def ensure_user(email: str, name: str, roles: list[tuple[Role, int | None]], **extra: object) -> User:
+    def ensure_user(
+        email: str,
+        name: str,
+        roles: list[tuple[Role, int | None]],
+        *,
+        profession_id: int | None = None,
+        staff_local_id: str | None = None,
+        default_team_id: int | None = None,
+    ) -> User:
         user = get_user_by_email(email)
         if user is None:
             user = create_user(
-                email=email, full_name=name, roles=roles, organisation_id=organisation.id, **extra
-            )  # type: ignore[arg-type]
+                email=email,
+                full_name=name,
+                roles=roles,
+                organisation_id=organisation.id,
+                profession_id=profession_id,
+                staff_local_id=staff_local_id,
+                default_team_id=default_team_id,
+            )
             user.password_hash = demo_hash
             added.append(user)
         return user

@@ -8,10 +8,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from indirect_work.core.db import UTCDateTime, utcnow
-from indirect_work.extensions import db
+from indirect_work.extensions import Model
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A provider organisation (an NHS trust or similar), identified by its ODS code."""
 
     __tablename__ = "organisations"
@@ -31,7 +31,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.ods_code}>"
 
 
-class ServiceTeamType(db.Model):
+class ServiceTeamType(Model):
     """SERVICE OR TEAM TYPE FOR MENTAL HEALTH (MHSDS code list, an3)."""
 
     __tablename__ = "service_team_types"
@@ -44,7 +44,7 @@ class ServiceTeamType(db.Model):
         return f"<ServiceTeamType {self.code}>"
 
 
-class Team(db.Model):
+class Team(Model):
     """A care professional team within one organisation."""
 
     __tablename__ = "teams"
@@ -66,7 +66,7 @@ class Team(db.Model):
         return f"<Team {self.local_id} {self.name!r}>"
 
 
-class Profession(db.Model):
+class Profession(Model):
     """A psychological profession from the national list, mapped to the MHSDS staff group."""
 
     __tablename__ = "professions"

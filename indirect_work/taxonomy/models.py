@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from indirect_work.extensions import db
+from indirect_work.extensions import Model
 
 MHSDS_TARGETS = {"MHS204": "MHSDS MHS204 Indirect Activity", "LOCAL": "Local only (not in MHSDS)"}
 
 
-class ActivityCategory(db.Model):
+class ActivityCategory(Model):
     """A top-level grouping of activity types (consultation, training delivered, ...)."""
 
     __tablename__ = "activity_categories"
@@ -30,7 +30,7 @@ class ActivityCategory(db.Model):
         return f"<ActivityCategory {self.code}>"
 
 
-class ActivityType(db.Model):
+class ActivityType(Model):
     """A kind of indirect work clinicians log, with its MHSDS mapping."""
 
     __tablename__ = "activity_types"
@@ -62,7 +62,7 @@ class ActivityType(db.Model):
         return f"<ActivityType {self.code}>"
 
 
-class ConsultationMechanism(db.Model):
+class ConsultationMechanism(Model):
     """CONSULTATION MECHANISM (MENTAL HEALTH), MHSDS code list an2."""
 
     __tablename__ = "consultation_mechanisms"
@@ -76,7 +76,7 @@ class ConsultationMechanism(db.Model):
         return f"<ConsultationMechanism {self.code}>"
 
 
-class RecipientType(db.Model):
+class RecipientType(Model):
     """Who received the work (ward staff, GP, school, family or carer, ...): a local list."""
 
     __tablename__ = "recipient_types"

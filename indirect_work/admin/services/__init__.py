@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
 
@@ -11,6 +11,24 @@ from indirect_work.admin.validators import local_code_problems
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.extensions import db
+
+
+class Identified(Protocol):
+    """A stored row with an integer id."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class Coded(Identified, Protocol):
+    """A stored row with an id and a unique code."""
+
+    @property
+    def code(self) -> str: ...
+
+
+IdentifiedT = TypeVar("IdentifiedT", bound=Identified)
+CodedT = TypeVar("CodedT", bound=Coded)
 
 
 class FieldErrors:
@@ -29,10 +47,16 @@ class FieldErrors:
 
 
 def check_code(
-    errors: FieldErrors, model: Any, code: str, current: Any, *, in_use: Callable[[], bool], used_by: str
+    errors: FieldErrors,
+    model: Any,
+    code: str,
+    current: CodedT | None,
+    *,
+    in_use: Callable[[CodedT], bool],
+    used_by: str,
 ) -> None:
-    """A code is well formed, unique in ``model``, and unchanged once ``in_use()`` says it is used."""
-    if current is not None and code != current.code and in_use():
+    """A code is well formed, unique in ``model``, and unchanged once ``in_use(current)`` says it is used."""
+    if current is not None and code != current.code and in_use(current):
         errors.add("code", f"The code cannot change: {used_by} {current.code}")
     elif problems := local_code_problems(code):
         errors.add("code", problems)
@@ -45,7 +69,7 @@ def next_sort_order(column: Any, *where: Any) -> int:
     return (db.session.scalar(select(func.max(column)).where(*where)) or 0) + 1
 
 
-def add_audited(obj: Any, object_type: str, details: dict[str, Any]) -> Any:
+def add_audited(obj: IdentifiedT, object_type: str, details: dict[str, Any]) -> IdentifiedT:
     """Add a new object, flush for its id and audit ``<object_type>.create`` with ``details``."""
     db.session.add(obj)
     db.session.flush()

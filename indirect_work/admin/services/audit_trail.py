@@ -43,7 +43,7 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def audit_query(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def audit_query(criteria: AuditFilter) -> Select[AuditEvent]:
     """Events matching the filter, newest first."""
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if criteria.actor:

@@ -27,7 +27,7 @@ def list_teams(organisation_id: int | None = None) -> list[Team]:
 
 
 def _clean_organisation(data: dict[str, Any], current: Organisation | None) -> dict[str, Any]:
-    clean = {
+    clean: dict[str, Any] = {
         "ods_code": normalise_code(data.get("ods_code")),
         "name": (data.get("name") or "").strip(),
         "default_commissioner_code": normalise_code(data.get("default_commissioner_code")) or None,
@@ -71,7 +71,7 @@ def update_organisation(organisation: Organisation, data: dict[str, Any]) -> Non
 
 
 def _clean_team(data: dict[str, Any], current: Team | None) -> dict[str, Any]:
-    clean = {
+    clean: dict[str, Any] = {
         "organisation_id": data.get("organisation_id"),
         "local_id": (data.get("local_id") or "").strip(),
         "name": (data.get("name") or "").strip(),

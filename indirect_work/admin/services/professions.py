@@ -26,7 +26,7 @@ def profession_in_use(profession: Profession) -> bool:
 
 
 def _clean(data: dict[str, Any], current: Profession | None) -> dict[str, Any]:
-    clean = {
+    clean: dict[str, Any] = {
         "code": normalise_code(data.get("code")),
         "label": (data.get("label") or "").strip(),
         "group": (data.get("group") or "").strip(),
@@ -39,7 +39,7 @@ def _clean(data: dict[str, Any], current: Profession | None) -> dict[str, Any]:
         Profession,
         clean["code"],
         current,
-        in_use=lambda: profession_in_use(current),
+        in_use=profession_in_use,
         used_by="people already have",
     )
     if not clean["label"]:

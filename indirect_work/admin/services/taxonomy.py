@@ -63,7 +63,7 @@ def used_type_ids() -> set[int]:
 
 
 def _clean_category(data: dict[str, Any], current: ActivityCategory | None) -> dict[str, Any]:
-    clean = {
+    clean: dict[str, Any] = {
         "code": normalise_code(data.get("code")),
         "label": (data.get("label") or "").strip(),
         "description": (data.get("description") or "").strip(),
@@ -74,7 +74,7 @@ def _clean_category(data: dict[str, Any], current: ActivityCategory | None) -> d
         ActivityCategory,
         clean["code"],
         current,
-        in_use=lambda: category_in_use(current),
+        in_use=category_in_use,
         used_by="activities already use",
     )
     if not clean["label"]:
@@ -99,7 +99,7 @@ def update_category(category: ActivityCategory, data: dict[str, Any]) -> None:
 
 
 def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str, Any]:
-    clean = {
+    clean: dict[str, Any] = {
         "category_id": data.get("category_id"),
         "code": normalise_code(data.get("code")),
         "label": (data.get("label") or "").strip(),
@@ -116,7 +116,7 @@ def _clean_type(data: dict[str, Any], current: ActivityType | None) -> dict[str,
         ActivityType,
         clean["code"],
         current,
-        in_use=lambda: type_in_use(current),
+        in_use=type_in_use,
         used_by="activities already use",
     )
     if not clean["label"]:
@@ -202,6 +202,7 @@ def delete_category(category: ActivityCategory) -> None:
 
 def move(obj: ActivityType | ActivityCategory, direction: str) -> None:
     """Move a category, or a type within its category, one place up or down."""
+    siblings: list[ActivityType | ActivityCategory]
     if isinstance(obj, ActivityType):
         siblings = list(
             db.session.scalars(
@@ -211,7 +212,7 @@ def move(obj: ActivityType | ActivityCategory, direction: str) -> None:
             )
         )
     else:
-        siblings = list_categories()
+        siblings = list(list_categories())
     index = siblings.index(obj)
     target = index - 1 if direction == "up" else index + 1
     if not 0 <= target < len(siblings):

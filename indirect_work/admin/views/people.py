@@ -185,7 +185,7 @@ def _person_form(user: User | None) -> PersonForm:
     form.clinician_team_ids.choices = team_choices
     form.lead_team_ids.choices = team_choices
     form.commissioner_org_ids.choices = org_choices
-    form.default_team_id.choices = [("", "The first team they are a clinician of")] + team_choices
+    form.default_team_id.choices = [("", "The first team they are a clinician of"), *team_choices]
     if user is not None and request.method == "GET":
         form.clinician_team_ids.data = sorted(user.clinician_team_ids)
         form.lead_team_ids.data = sorted(user.led_team_ids)

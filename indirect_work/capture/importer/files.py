@@ -7,9 +7,11 @@ import io
 import re
 import zipfile
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from indirect_work.core.spreadsheets import csv_text
 
@@ -170,7 +172,8 @@ def template_csv() -> str:
 
 def template_xlsx() -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    # A new workbook's active sheet is its one worksheet (the stubs allow a chartsheet or None).
+    sheet = cast(Worksheet, workbook.active)
     sheet.title = "Records"
     sheet.append(COLUMN_NAMES)
     sheet.append(EXAMPLE_ROW)
@@ -178,7 +181,7 @@ def template_xlsx() -> bytes:
         cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for index, name in enumerate(COLUMN_NAMES, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(14, len(name) + 4)
+        sheet.column_dimensions[get_column_letter(index)].width = max(14, len(name) + 4)
     notes = workbook.create_sheet("Columns")
     notes.append(["Column", "Needed", "What it holds"])
     for row in COLUMNS:

@@ -21,11 +21,11 @@ from indirect_work.extensions import db
 PAYLOAD_MAX_AGE = 3600
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+def _serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="capture-import-v1")
 
 
-def sign_preview(preview: ImportPreview, user: User, secret_key: str) -> str:
+def sign_preview(preview: ImportPreview, user: User, secret_key: str | bytes) -> str:
     rows = []
     for row in preview.valid_rows:
         d = row.data
@@ -34,7 +34,7 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str) -> str:
             [
                 row.number,
                 d.activity_type_id,
-                d.activity_on.isoformat() if d.activity_on else None,
+                d.activity_on.isoformat(),
                 d.duration_minutes,
                 d.team_id,
                 d.consultation_mechanism_code,
@@ -50,7 +50,9 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str) -> str:
     )
 
 
-def load_signed(token: str, user: User, secret_key: str) -> tuple[str, list[tuple[int, ActivityInput]]]:
+def load_signed(
+    token: str, user: User, secret_key: str | bytes
+) -> tuple[str, list[tuple[int, ActivityInput]]]:
     """Undo :func:`sign_preview`; raises :class:`ImportFileError` when stale, altered or someone else's."""
     try:
         payload = _serializer(secret_key).loads(token or "", max_age=PAYLOAD_MAX_AGE)

@@ -109,7 +109,7 @@ def check_row(
     row = ImportRow(number, values)
     errors: dict[str, list[str]] = {}
     for column, text in values.items():
-        if isinstance(text, FormulaCell) or (isinstance(text, str) and text.startswith("=")):
+        if isinstance(text, FormulaCell) or text.startswith("="):
             errors[column] = [FORMULA_MESSAGE]
     lookup_errors: dict[str, str] = {}
     data, parse_errors = _row_input(values, lookups, lookup_errors)

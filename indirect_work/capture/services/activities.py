@@ -37,7 +37,7 @@ def data_audit_fields(data: CheckedActivity) -> dict[str, Any]:
     """The audit fields of checked values (the bulk import writes its events from them)."""
     return {
         "activity_type_id": data.activity_type_id,
-        "activity_on": data.activity_on.isoformat() if data.activity_on else None,
+        "activity_on": data.activity_on.isoformat(),
         "start_time": data.start_time.strftime("%H:%M") if data.start_time else None,
         "duration_minutes": data.duration_minutes,
         "team_id": data.team_id,
