@@ -2,8 +2,9 @@
 
 October 2026 at provider RAR:
 * team type A06 (two teams, five clinicians), the bulk of the month;
-* team type A02 (one team of four clinicians, two of whom log in the month): below the threshold
-  of three contributing clinicians, so its figures must stay hidden everywhere;
+* team type A02 (one team of four CBT therapists, a team of one profession, two of whom log in the
+  month): below the threshold of three contributing clinicians, so its figures must stay hidden
+  everywhere;
 * team type A05 (one team: three counsellors and one clinical psychologist, the only one outside
   A06): a profession that is small within its team type;
 * one A06 clinician's only record on Saturday 31 October (a lone weekend record).
