@@ -50,7 +50,7 @@ class LocalTime(fields.Time):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
-        if result is not None and result.tzinfo is not None:
+        if result.tzinfo is not None:
             raise self.make_error("offset")
         return result
 
