@@ -36,6 +36,23 @@ from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, DIMENSION_
 
 DATE_MESSAGE = "Enter the date in ISO 8601 form, for example 2026-03-15"
 TIME_MESSAGE = "Enter the time in ISO 8601 form on the 24-hour clock, for example 14:30"
+OFFSET_MESSAGE = "Send the local clock time without a UTC offset or Z, for example 14:30"
+
+
+class LocalTime(fields.Time):
+    """A wall-clock time: an offset (``10:00:00+05:00``, ``Z``) is refused, never silently dropped.
+
+    The record stores the local time of the activity (MHSDS IndirectActTime has no zone), so a
+    time with an offset cannot be stored as sent; the caller must say which local time it means.
+    """
+
+    default_error_messages = {"offset": OFFSET_MESSAGE}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result.tzinfo is not None:
+            raise self.make_error("offset")
+        return result
 
 
 # Activities --------------------------------------------------------------------------------------
@@ -82,7 +99,7 @@ class ActivityFieldsSchema(StrictSchema):
             "maximum": MAX_PEOPLE,
         },
     )
-    start_time = fields.Time(
+    start_time = LocalTime(
         format="iso",
         allow_none=True,
         error_messages={"invalid": TIME_MESSAGE},

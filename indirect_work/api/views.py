@@ -179,22 +179,17 @@ def activity_create() -> Any:
     user = require(Permission.ACTIVITY_LOG)
     payload = json_body()
     key = idempotency.request_key()
-    digest = idempotency.body_hash(payload)
+    data = activity_data(load(schemas.ActivityCreateSchema, payload, partial=True))
+    claim = None
     if key is not None:
-        replayed = idempotency.replay(user.id, key, digest)
+        claim, replayed = idempotency.claim(user.id, key, idempotency.body_hash(payload))
         if replayed is not None:
             return replayed
-    data = activity_data(load(schemas.ActivityCreateSchema, payload, partial=True))
-    activity = create_activity(
-        actor=user,
-        data=data,
-        source="api",
-        submission_token=idempotency.submission_token(user.id, key) if key else None,
-    )
+    activity = create_activity(actor=user, data=data, source="api")
     response = dump(schemas.ActivitySchema, activity, 201)
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
-    if key is not None:
-        idempotency.remember(user.id, key, digest, response)
+    if claim is not None:
+        idempotency.remember(claim, response)
     return response
 
 

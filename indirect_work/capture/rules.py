@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from indirect_work.auth.models import User
 from indirect_work.capture.activity_data import ActivityInput, CheckedActivity
+from indirect_work.capture.identifiers import LEADING_SYMBOL_MESSAGE, is_extractable_local_id
 from indirect_work.capture.locks import locked_month
 from indirect_work.capture.models import Activity
 from indirect_work.core.dates import format_month, month_start
@@ -276,6 +277,8 @@ class _Check:
                 "The service request identifier can only contain letters, numbers and hyphens, "
                 "up to 20 characters",
             )
+        elif not is_extractable_local_id(data.service_request_id):
+            self.err("service_request_id", LEADING_SYMBOL_MESSAGE)
         elif is_valid_nhs_number(re.sub(r"[ -]", "", data.service_request_id)):
             self.err(
                 "service_request_id",

@@ -237,6 +237,7 @@ def week() -> Any:
         "capture/week.html",
         form=form,
         grid=grid,
+        submission_token=request.form.get("submission_token") or secrets.token_urlsafe(24),
         start=start,
         prev_start=start - timedelta(days=7),
         next_start=start + timedelta(days=7),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -76,6 +77,7 @@ class WeekGrid:
         self.errors: list[str] = []
         self.lines: list[Line] = []
         self.patient_records: list[Activity] = []
+        self.submission_token = ""
         templates, by_key = self._templates(user)
         types = (
             {
@@ -149,7 +151,13 @@ class WeekGrid:
         return f"cell-{line}-{day_index}"
 
     def save(self, form: MultiDict[str, str]) -> int:
-        """Apply every changed cell in one unit of work; any failure raises with the cell named."""
+        """Apply every changed cell in one unit of work; any failure raises with the cell named.
+
+        The page's ``submission_token`` gives each new record a token of its own (per line and
+        day), so the same page posted twice, even at the same moment, adds each record once: the
+        unique token lets the database pick one winner and the other post answers with its record.
+        """
+        self.submission_token = form.get("submission_token", "").strip()[:64]
         changes = 0
         failures: dict[str, list[str]] = {}
         for line in self.lines:
@@ -169,6 +177,9 @@ class WeekGrid:
         return changes
 
     def _save_cell(self, line: Line, cell: Cell, typed: str, version: int) -> int:
+        token = self.cell_token(line, cell.day)
+        if _added_by_this_page(cell, token, typed, version):
+            return 1  # the same post again: this very page added the record already
         if cell.activity is None:
             if version:
                 raise Conflict(
@@ -177,7 +188,12 @@ class WeekGrid:
                 )
             if not typed:
                 return 0
-            create_activity(actor=self.user, data=self._data(line.template, cell.day, typed), source="week")
+            create_activity(
+                actor=self.user,
+                data=self._data(line.template, cell.day, typed),
+                source="week",
+                submission_token=token,
+            )
             return 1
         if not typed:
             delete_activity(actor=self.user, activity=cell.activity, expected_version=version)
@@ -188,6 +204,13 @@ class WeekGrid:
         data.duration_minutes = _minutes(typed)
         update_activity(actor=self.user, activity=cell.activity, data=data, expected_version=version)
         return 1
+
+    def cell_token(self, line: Line, day: date) -> str | None:
+        """The new record's token: the page's token, this user, the line's key and the day."""
+        if not self.submission_token:
+            return None
+        seed = f"week:{self.user.id}:{self.submission_token}:{line.template.key!r}:{day.isoformat()}"
+        return hashlib.sha256(seed.encode()).hexdigest()
 
     @staticmethod
     def _data(template: Template, day: date, typed: str) -> ActivityInput:
@@ -212,6 +235,14 @@ class WeekGrid:
                     cell.text = form.get(name, "")
                 if name in exc.fields:
                     cell.error = exc.fields[name][0]
+
+
+def _added_by_this_page(cell: Cell, token: str | None, typed: str, version: int) -> bool:
+    """Whether the cell's record is the one this page's post created, with the duration typed."""
+    activity = cell.activity
+    if activity is None or not token or activity.submission_token != token or version or not typed:
+        return False
+    return _minutes(typed) == activity.duration_minutes
 
 
 def _minutes(typed: str) -> int:

@@ -21,9 +21,9 @@ from datetime import date, time
 from sqlalchemy import select
 
 from indirect_work.auth.models import User
+from indirect_work.capture.identifiers import is_extractable_local_id
 from indirect_work.capture.models import Activity
 from indirect_work.core.dates import month_end
-from indirect_work.core.spreadsheets import RISKY_PREFIXES
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
 from indirect_work.taxonomy.models import ActivityType
@@ -57,7 +57,6 @@ UNKNOWN_ITEMS = (
 )
 _SNOMED = re.compile(r"^\d{6,18}$")
 _ODS_COMMISSIONER = re.compile(r"^[A-Z0-9]{3,5}$")
-_LOCAL_ID = re.compile(r"^[^\x00-\x1f]{1,20}$")
 MAX_DURATION = 9999
 CHUNK = 2000
 
@@ -153,13 +152,13 @@ def _check(
 ) -> None:
     if not request_id or not request_id.strip():
         item.errors.append("ServiceRequestID missing: the activity has no service request identifier")
-    elif not _LOCAL_ID.match(request_id) or request_id.startswith(RISKY_PREFIXES):
+    elif not is_extractable_local_id(request_id):
         item.errors.append("ServiceRequestID is not a valid an20 identifier")
     if not staff_id or not staff_id.strip():
         item.errors.append("CareProfLocalID missing: the clinician has no staff local identifier")
-    elif not _LOCAL_ID.match(staff_id) or staff_id.startswith(RISKY_PREFIXES):
+    elif not is_extractable_local_id(staff_id):
         item.errors.append("CareProfLocalID is not a valid an20 identifier")
-    if not team_id or not _LOCAL_ID.match(team_id) or team_id.startswith(RISKY_PREFIXES):
+    if not team_id or not is_extractable_local_id(team_id):
         item.errors.append("OtherCareProfTeamLocalID is not a valid an20 identifier")
     if start is None:
         item.errors.append("IndirectActTime missing: patient-specific activity needs a start time")

@@ -1,8 +1,13 @@
 """Bulk import of people from CSV: a row-by-row preview, then valid rows saved in one transaction.
 
-Rows are matched to existing people by email. A row that matches and differs updates the person
-(including their roles, which become exactly those in the file); a row that matches and does not
-differ is "unchanged", so importing the same file twice changes nothing the second time.
+Rows are matched to existing people by email. A row that matches and differs updates the person;
+a row that matches and does not differ is "unchanged", so importing the same file twice changes
+nothing the second time.
+
+For a person already on the system, a blank cell (like a column left out of the file) keeps what
+is stored: a spreadsheet with a few gaps must not wipe professions or roles. To remove a value the
+cell says ``none`` (:data:`CLEAR`), as the template explains. Columns the import does not read
+(for example ``roles``) are listed in the preview, so a mistyped column is never silently ignored.
 """
 
 from __future__ import annotations
@@ -40,8 +45,14 @@ COLUMNS: list[tuple[str, bool, str]] = [
     ("lead_teams", False, "Team identifiers they lead, separated by ;"),
     ("default_team", False, "Their usual team identifier (the first clinician team when blank)"),
     ("commissioner_for", False, "ODS codes of the organisations whose reports they receive, separated by ;"),
-    ("admin", False, "yes to make them an administrator"),
+    ("admin", False, "yes to make them an administrator, no to remove it"),
 ]
+#: The cell that removes a stored value; a blank cell keeps it.
+CLEAR = "none"
+BLANK_RULE = (
+    "For someone already on the system a blank cell, or a column left out, keeps their current value; "
+    f"write {CLEAR} in a cell to remove it (for example {CLEAR} in lead_teams ends every lead role)."
+)
 COLUMN_NAMES = [name for name, _, _ in COLUMNS]
 MAX_ROWS = 5000
 _YES = {"yes", "y", "true", "1"}
@@ -69,6 +80,8 @@ class ImportRow:
 class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Columns of the file that the import does not read (reported, never silently dropped).
+    unknown_columns: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -106,6 +119,7 @@ def preview_import(text: str, *, actor: Any) -> ImportPreview:
             "The file has no " + " or ".join(missing) + " column. Download the template to see the columns."
         )
         return preview
+    preview.unknown_columns = [h for h in headers if h not in COLUMN_NAMES]
     lookup = _Lookup()
     seen: set[str] = set()
     for number, raw in enumerate(reader, start=2):
@@ -121,17 +135,20 @@ def preview_import(text: str, *, actor: Any) -> ImportPreview:
         if row.email and row.email in seen:
             row.errors.append(f"{row.email} appears earlier in the file")
         seen.add(row.email)
+        given = {column for column, value in values.items() if value}
+        values = {column: ("" if value.lower() == CLEAR else value) for column, value in values.items()}
         data = _row_data(values, lookup, row.errors)
         if not row.errors and data is not None:
-            _classify(row, data, actor, set(headers))
+            _classify(row, data, actor, given)
         preview.rows.append(row)
     return preview
 
 
-def _classify(row: ImportRow, data: UserData, actor: Any, headers: set[str]) -> None:
+def _classify(row: ImportRow, data: UserData, actor: Any, given: set[str]) -> None:
+    """``given`` are the row's non-blank columns; the others keep an existing person's values."""
     current = db.session.scalar(select(User).where(User.email == normalise_email(data.email)))
     if current is not None:
-        data = _keep_absent_columns(data, user_data(current), headers)
+        data = _keep_blank_cells(data, user_data(current), given)
     try:
         data = validate_user(data, current, actor)
     except ValidationFailed as exc:
@@ -165,11 +182,13 @@ _FIELD_SOURCES = {
 }
 
 
-def _keep_absent_columns(data: UserData, current: UserData, headers: set[str]) -> UserData:
-    """Columns left out of the file keep the person's current values (blank cells do not)."""
-    kept = {name: getattr(current, name) for name, column in _FIELD_SOURCES.items() if column not in headers}
-    roles = {(role, scope) for role, scope in data.roles if _ROLE_COLUMNS[role] in headers}
-    roles |= {(role, scope) for role, scope in current.roles if _ROLE_COLUMNS[role] not in headers}
+def _keep_blank_cells(data: UserData, current: UserData, given: set[str]) -> UserData:
+    """Blank cells and absent columns keep the person's current values; ``none`` cleared them already."""
+    kept = {name: getattr(current, name) for name, column in _FIELD_SOURCES.items() if column not in given}
+    if "full_name" not in given:
+        kept["full_name"] = current.full_name
+    roles = {(role, scope) for role, scope in data.roles if _ROLE_COLUMNS[role] in given}
+    roles |= {(role, scope) for role, scope in current.roles if _ROLE_COLUMNS[role] not in given}
     default_team_id = data.default_team_id
     team_ids = {scope for role, scope in roles if role in (Role.CLINICIAN, Role.TEAM_LEAD)}
     if default_team_id is None and current.default_team_id in team_ids:
