@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
@@ -225,7 +226,7 @@ def _trend(f: ActivityFilter, month: date) -> tuple[tuple[TrendMonth, ...], tupl
                 Breakdown(
                     lines,
                     total,
-                    lambda keys, mf=month_filter: distinct_clinicians(mf, Dimension.CATEGORY, keys),
+                    partial(distinct_clinicians, month_filter, Dimension.CATEGORY),
                 ),
             )
         )
@@ -272,7 +273,8 @@ def _completeness(
             RoleAssignment.team_id.in_([t.id for t in teams]),
         )
     ):
-        members.setdefault(int(team_id), set()).add(int(user_id))
+        assert team_id is not None  # only assignments to the listed teams are selected
+        members.setdefault(team_id, set()).add(user_id)
     rows = tuple(
         TeamCompleteness(
             team.local_id,

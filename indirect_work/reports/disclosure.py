@@ -212,23 +212,47 @@ class SuppressionPattern:
 
 
 class Trended(Protocol):
-    month: date
-    total: Measured
-    categories: Breakdown
+    """One month of the trend (``workbook.TrendMonth``); read-only, so frozen dataclasses match."""
+
+    @property
+    def month(self) -> date: ...
+
+    @property
+    def total(self) -> Measured: ...
+
+    @property
+    def categories(self) -> Breakdown: ...
 
 
 class ReportTables(Protocol):
     """The tables of one provider-month that the pattern covers (``workbook.MonthlyReport``)."""
 
-    team_type: tuple[str, str] | None
-    current: Measured
-    categories: Breakdown
-    types: Mapping[Any, Breakdown]
-    team_types: Breakdown
-    professions: Breakdown
-    mechanisms: Breakdown
-    recipients: Breakdown
-    trend: Sequence[Trended]
+    @property
+    def team_type(self) -> tuple[str, str] | None: ...
+
+    @property
+    def current(self) -> Measured: ...
+
+    @property
+    def categories(self) -> Breakdown: ...
+
+    @property
+    def types(self) -> Mapping[Any, Breakdown]: ...
+
+    @property
+    def team_types(self) -> Breakdown: ...
+
+    @property
+    def professions(self) -> Breakdown: ...
+
+    @property
+    def mechanisms(self) -> Breakdown: ...
+
+    @property
+    def recipients(self) -> Breakdown: ...
+
+    @property
+    def trend(self) -> Sequence[Trended]: ...
 
 
 #: The tables of a report, by the name the pattern knows them by.

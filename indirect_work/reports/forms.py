@@ -11,7 +11,7 @@ from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API, not in types-WTForms 3.2
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from indirect_work.capture.locks import REASON_MAX
@@ -235,5 +235,5 @@ class ReportForm(FlaskForm):
         field.parsed = month  # type: ignore[attr-defined]
 
     def validate_team_type(self, field: SelectField) -> None:
-        if field.data and field.data not in {value for value, _ in field.choices}:  # type: ignore[union-attr]
+        if field.data and field.data not in {choice[0] for choice in field.iter_choices()}:
             raise ValidationError("Choose a service or team type from the list")

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from indirect_work.core.db import UTCDateTime, utcnow
-from indirect_work.extensions import db
+from indirect_work.extensions import Model
 
 
-class Publication(db.Model):
+class Publication(Model):
     """The commissioner workbook of a month whose teams had all locked it, as first generated.
 
     A publication stands on the month locks it was built from (``locks``): while every one of

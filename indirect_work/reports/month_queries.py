@@ -6,6 +6,8 @@ is far cheaper than COUNT(DISTINCT) over every record; see each function for its
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import distinct, func, literal, select, union_all
 
 from indirect_work.capture.models import Activity, activity_recipients
@@ -70,7 +72,9 @@ def recipient_rollup(f: ActivityFilter) -> list[RollupRow]:
     live = filtered_activities(f).order_by(None)
     # "+ 0" keeps PostgreSQL from walking the primary key for MIN/MAX, filtering row by row.
     shifted = Activity.id + 0
-    low, high = db.session.execute(live.with_only_columns(func.min(shifted), func.max(shifted))).one()
+    bounds = db.session.execute(live.with_only_columns(func.min(shifted), func.max(shifted))).one()
+    # MIN and MAX are NULL when no record matches; SQLAlchemy types them as the column's int.
+    low, high = cast("tuple[int | None, int | None]", bounds)
     if low is None:
         return []
     link = activity_recipients.c

@@ -33,7 +33,7 @@ class RollupRow(Totals):
     labels: tuple[str, ...] = field(default=())
 
 
-def filtered_activities(f: ActivityFilter) -> Select[tuple[Activity]]:
+def filtered_activities(f: ActivityFilter) -> Select[Activity]:
     """The live activity records behind a figure (for drill-down lists and CSV downloads).
 
     With ``include_deleted`` the soft-deleted records come too (warehouse loads need to see deletions).

@@ -29,7 +29,9 @@ def upgrade():
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisations.id"], name=op.f("fk_publications_organisation_id_organisations")
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_publications_organisation_id_organisations"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_publications")),
     )

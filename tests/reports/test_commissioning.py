@@ -150,6 +150,15 @@ def test_bad_month_shows_an_error_not_a_file(
     assert f'value="{month}"' in html  # what the user typed is kept
 
 
+def test_unknown_team_type_shows_an_error_not_a_file(
+    client: Any, make: Any, login: Any, provider: dict[str, Any]
+) -> None:
+    login(make.commissioner(provider["org"]))
+    response = client.get(_url(provider["org"], team_type="ZZZ"))
+    assert response.status_code == 400
+    assert "Choose a service or team type from the list" in response.get_data(as_text=True)
+
+
 def test_nonsense_organisation_is_an_error_not_a_crash(
     client: Any, make: Any, login: Any, provider: dict[str, Any]
 ) -> None:

@@ -113,6 +113,15 @@ def test_other_teams_lead_sees_only_their_team(client, login, setup):
     assert response.headers["Location"].endswith(f"/dashboard/teams/{setup['other'].id}")
 
 
+def test_one_team_lead_is_sent_to_the_team_with_the_filters(client, login, setup):
+    login(setup["other_lead"])
+    response = client.get("/dashboard", query_string=PERIOD)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/dashboard/teams/{setup['other'].id}?start=2026-01&end=2026-06"
+    )
+
+
 def test_anonymous_is_sent_to_sign_in(client, setup):
     for url in [*_urls(setup), "/dashboard"]:
         response = client.get(url)

@@ -52,7 +52,9 @@ def dashboard() -> Any:
     """The lead's team dashboard, or a choice of teams for those who lead several (and admins)."""
     teams = _visible_teams()
     if len(teams) == 1:
-        return redirect(url_for("reports.team_dashboard", team_id=teams[0].id, **request.args))
+        # The filters carried over (first value of each); Any, as url_for's own _external etc. are not str.
+        filters: dict[str, Any] = request.args.to_dict()
+        return redirect(url_for("reports.team_dashboard", team_id=teams[0].id, **filters))
     return render_template("reports/dashboard_index.html", teams=teams)
 
 

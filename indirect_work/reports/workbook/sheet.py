@@ -7,12 +7,17 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.chart._chart import ChartBase
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PrintPageSetup
+from openpyxl.worksheet.properties import WorksheetProperties
 
 from indirect_work.core.spreadsheets import text_cell
 from indirect_work.reports.disclosure import DisclosurePolicy, Published
@@ -29,51 +34,71 @@ from indirect_work.reports.workbook.styles import (
 )
 
 
+class _SheetSetup(Protocol):
+    """What a write-only sheet has of a worksheet's setup, beyond what types-openpyxl declares for it.
+
+    ``WriteOnlyWorksheet`` runs ``Worksheet._setup`` and borrows ``Worksheet.add_chart``, so it has
+    these at runtime; the stubs declare them on ``Worksheet`` only (and type the borrowed method's
+    ``self`` as a ``Worksheet``).
+    """
+
+    row_dimensions: DimensionHolder[int, RowDimension]
+    column_dimensions: DimensionHolder[str, ColumnDimension]
+    auto_filter: AutoFilter
+    page_setup: PrintPageSetup
+    sheet_properties: WorksheetProperties
+
+    def add_chart(self, chart: ChartBase, anchor: str | None = None) -> None: ...
+
+
 class Sheet:
     """Rows for one write-only sheet, buffered (aggregates only) so widths can be fitted first."""
 
     def __init__(self, workbook: Workbook, title: str, *, max_width: int = MAX_WIDTH) -> None:
         self.ws: WriteOnlyWorksheet = workbook.create_sheet(title)
+        self.setup = cast(_SheetSetup, self.ws)
         self.max_width = max_width
         #: Rows below the data kept inside the print area (for a chart).
         self.extra_print_rows = 0
-        self.rows: list[list[WriteOnlyCell]] = []
+        self.rows: list[list[Cell] | _Note] = []
         self.widths: dict[int, int] = {}
         self.header_row: int | None = None
         self.filter_end: int | None = None
 
     # Cell factories ------------------------------------------------------------------------
-    def text(self, value: str | None, *, bold: bool = False) -> WriteOnlyCell:
+    def text(self, value: str | None, *, bold: bool = False) -> Cell:
         cell = text_cell(self.ws, value)
         if bold:
             cell.font = BOLD
         return cell
 
-    def number(self, value: int | float | None, fmt: str = INTEGER, *, bold: bool = False) -> WriteOnlyCell:
+    def number(self, value: int | float | None, fmt: str = INTEGER, *, bold: bool = False) -> Cell:
         cell = WriteOnlyCell(self.ws, value=value)
         cell.number_format = fmt
         if bold:
             cell.font = BOLD
         return cell
 
-    def date(self, value: date | datetime, fmt: str = DATE) -> WriteOnlyCell:
+    def date(self, value: date | datetime, fmt: str = DATE) -> Cell:
+        # WriteOnlyCell's value parameter is typed without date; the value property takes one.
+        cell = WriteOnlyCell(self.ws)
+        cell.value = value
+        cell.number_format = fmt
+        return cell
+
+    def formula(self, value: str, fmt: str = INTEGER) -> Cell:
         cell = WriteOnlyCell(self.ws, value=value)
         cell.number_format = fmt
         return cell
 
-    def formula(self, value: str, fmt: str = INTEGER) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.number_format = fmt
-        return cell
-
-    def suppressed(self, *, bold: bool = False) -> WriteOnlyCell:
+    def suppressed(self, *, bold: bool = False) -> Cell:
         cell = self.text(SUPPRESSED, bold=bold)
         cell.alignment = RIGHT
         return cell
 
     def measures(
         self, published: Published | None, *, bold: bool = False, with_clinicians: bool = True
-    ) -> list[WriteOnlyCell]:
+    ) -> list[Cell]:
         """The four measures of a row as the disclosure policy publishes them (``*`` when hidden)."""
         if published is None:
             return [self.suppressed(bold=bold) for _ in range(4 if with_clinicians else 3)]
@@ -86,7 +111,7 @@ class Sheet:
             cells.append(self.number(published.clinicians, bold=bold))
         return cells
 
-    def count(self, value: int | None, *, bold: bool = False) -> WriteOnlyCell:
+    def count(self, value: int | None, *, bold: bool = False) -> Cell:
         """A published count, or ``*`` when the policy hides it."""
         return self.suppressed(bold=bold) if value is None else self.number(value, bold=bold)
 
@@ -95,7 +120,7 @@ class Sheet:
     def next_row(self) -> int:
         return len(self.rows) + 1
 
-    def add(self, cells: Iterable[WriteOnlyCell | None]) -> int:
+    def add(self, cells: Iterable[Cell | None]) -> int:
         row = [cell if cell is not None else WriteOnlyCell(self.ws, value=None) for cell in cells]
         for index, cell in enumerate(row, start=1):
             self.widths[index] = max(self.widths.get(index, 0), _display_width(cell))
@@ -117,41 +142,37 @@ class Sheet:
 
     def note(self, text: str) -> None:
         """A line of explanation under the table, wrapped to the table's width when written."""
-        self.rows.append([_Note(text)])  # type: ignore[list-item]
+        self.rows.append(_Note(text))
 
     def blank(self) -> None:
         self.rows.append([])
 
     def write(self, *, filter_columns: int | None = None) -> None:
         """Fit widths, freeze and filter the header, set print titles, then stream the rows out."""
-        ws = self.ws
+        ws, setup = self.ws, self.setup
         for index, width in self.widths.items():
-            ws.column_dimensions[get_column_letter(index)].width = self._width(width)
+            setup.column_dimensions[get_column_letter(index)].width = self._width(width)
         if self.header_row:
-            lines = max(
-                (
-                    math.ceil(len(str(cell.value or "")) / max(self._width(self.widths[i]) - 2, 1))
-                    for i, cell in enumerate(self.rows[self.header_row - 1], start=1)
-                ),
-                default=1,
-            )
+            lines = self._lines(self.rows[self.header_row - 1])
             if lines > 1:
-                ws.row_dimensions[self.header_row].height = 15 * lines
+                setup.row_dimensions[self.header_row].height = 15 * lines
             ws.freeze_panes = f"A{self.header_row + 1}"
             ws.print_title_rows = f"1:{self.header_row}"
             if filter_columns and self.filter_end and self.filter_end > self.header_row:
-                ws.auto_filter.ref = (
+                setup.auto_filter.ref = (
                     f"A{self.header_row}:{get_column_letter(filter_columns)}{self.filter_end}"
                 )
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        setup.page_setup.orientation = "landscape"
+        setup.page_setup.fitToWidth = 1
+        setup.page_setup.fitToHeight = 0
+        fit = setup.sheet_properties.pageSetUpPr
+        if fit is not None:  # new sheet properties come with page setup properties; the type allows none
+            fit.fitToPage = True
         table_width = sum(self._width(w) for w in self.widths.values())
         written = 0
         for row in self.rows:
-            if row and isinstance(row[0], _Note):
-                for part in textwrap.wrap(row[0].text, width=max(int(table_width * 1.15), 70)):
+            if isinstance(row, _Note):
+                for part in textwrap.wrap(row.text, width=max(int(table_width * 1.15), 70)):
                     ws.append([self.text(part)])
                     written += 1
             else:
@@ -159,6 +180,18 @@ class Sheet:
                 written += 1
         last_row = max(written + self.extra_print_rows, 1)
         ws.print_area = f"A1:{get_column_letter(max(self.widths, default=1))}{last_row}"
+
+    def _lines(self, row: list[Cell] | _Note) -> int:
+        """The lines the row's longest text wraps to in the fitted column widths."""
+        if isinstance(row, _Note):
+            return 1
+        return max(
+            (
+                math.ceil(len(str(cell.value or "")) / max(self._width(self.widths[i]) - 2, 1))
+                for i, cell in enumerate(row, start=1)
+            ),
+            default=1,
+        )
 
     def _width(self, characters: int) -> float:
         return float(min(max(characters + 2, 8), self.max_width))
@@ -169,7 +202,7 @@ class _Note:
     text: str
 
 
-def _display_width(cell: WriteOnlyCell) -> int:
+def _display_width(cell: Cell) -> int:
     value = cell.value
     if value is None:
         return 0
@@ -197,7 +230,7 @@ def suppressed_rows_formula(
     level: str | None = None,
 ) -> None:
     """A row whose formulas give total minus the rows shown: the combined suppressed figure."""
-    cells: list[WriteOnlyCell | None] = [sheet.text("In suppressed rows (total minus rows shown)")]
+    cells: list[Cell | None] = [sheet.text("In suppressed rows (total minus rows shown)")]
     for index in range(2, max(columns) + 1):
         if index not in columns:
             cells.append(None)
@@ -235,7 +268,7 @@ def legend(sheet: Sheet, policy: DisclosurePolicy) -> None:
     )
 
 
-def describe_cell(sheet: Sheet, value: Any) -> WriteOnlyCell:
+def describe_cell(sheet: Sheet, value: Any) -> Cell:
     if isinstance(value, bool):
         return sheet.text("Yes" if value else "No")
     if isinstance(value, int):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell
 
 from indirect_work.reports.disclosure import Disclosure, DisclosurePolicy, Published
 from indirect_work.reports.workbook.report import MonthlyReport
@@ -83,9 +83,9 @@ def _headline(
 
 def _measure_row(
     sheet: Sheet, label: str, now: int | float | None, before: int | float | None, fmt: str
-) -> list[WriteOnlyCell | None]:
+) -> list[Cell | None]:
     """A measure's cells: this month, last month, the change and the change in per cent."""
-    cells: list[WriteOnlyCell | None] = [
+    cells: list[Cell | None] = [
         sheet.text(label),
         sheet.suppressed() if now is None else sheet.number(now, fmt),
         sheet.suppressed() if before is None else sheet.number(before, fmt),

@@ -40,13 +40,14 @@ def trend(workbook: Workbook, report: MonthlyReport, disclosure: Disclosure) -> 
         chart.x_axis.title = "Month"
         chart.x_axis.number_format = MONTH
         chart.height, chart.width = 11, 30
-        chart.legend.position = "b"
+        if chart.legend is not None:  # a new chart has a legend; the type allows none
+            chart.legend.position = "b"
         data = Reference(sheet.ws, min_col=2, max_col=columns - 1, min_row=1, max_row=last)
         chart.add_data(data, titles_from_data=True)
         for series in chart.series:
             series.smooth = False
         chart.set_categories(Reference(sheet.ws, min_col=1, min_row=2, max_row=last))
-        sheet.ws.add_chart(chart, f"A{last + 4}")
+        sheet.setup.add_chart(chart, f"A{last + 4}")
         sheet.extra_print_rows = 24
     sheet.blank()
     sheet.note(f"Hours by category per month. {SUPPRESSED}: suppressed (see the Summary sheet).")
