@@ -154,11 +154,16 @@ def _ensure_people(organisation: Organisation, teams: list[Team]) -> tuple[list[
 
 
 def _clinician_email(index: int) -> str:
-    """The first two clinicians are the published demo sign-ins; the others are named."""
+    """Two of the clinicians are the published demo sign-ins; the others are named.
+
+    The first clinician of each team also leads it, so the lead sign-in is the first team's lead and
+    the clinician sign-in is that team's next clinician (index ``len(DEMO_TEAMS)``): a clinician only, whose
+    records the lead sign-in sees, so a newcomer meets each role as it is.
+    """
     if index == 0:
-        return DEMO_ACCOUNTS["clinician"]
-    if index == 1:
         return DEMO_ACCOUNTS["team lead"]
+    if index == len(DEMO_TEAMS):
+        return DEMO_ACCOUNTS["clinician"]
     return f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
 
 
