@@ -10,7 +10,6 @@ from sqlalchemy import select
 from indirect_work.capture.models import Activity, Favourite
 from indirect_work.capture.services import create_activity
 from indirect_work.extensions import db
-from indirect_work.org.models import Team
 from tests.capture.helpers import count_activities, data_for, form_for, recipient_id, type_id
 
 
@@ -247,9 +246,10 @@ def test_team_lead_can_log_for_their_own_team(make, client, login):
     team = make.team()
     lead = make.lead(team)
     login(lead)
-    assert client.post_form("/log", form_for(team)).status_code == 302
+    assert client.post_form("/log", form_for(team, duration="1h15")).status_code == 302
+    logged = db.session.scalar(select(Activity).where(Activity.clinician_id == lead.id))
+    assert logged is not None and (logged.team_id, logged.duration_minutes) == (team.id, 75)
     assert count_activities(clinician_id=lead.id) == 1
-    assert db.session.get(Team, team.id) is not None
 
 
 def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
