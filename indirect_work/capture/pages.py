@@ -181,8 +181,12 @@ def form_context(user: User, form: ActivityForm, activity: Activity | None = Non
         "type_groups": groups,
         "patient_type_selected": (form.activity_type_id.data or "") in patient_specific,
         "format_duration": format_duration,
-        "locked": check_record_unlocked(user, activity).get("activity_on", [None])[0] if activity else None,
     }
+
+
+def locked_reason(user: User, activity: Activity) -> str | None:
+    """Why the record cannot be changed by this user (its month is locked), or None."""
+    return check_record_unlocked(user, activity).get("activity_on", [None])[0]
 
 
 def log_context(user: User, form: ActivityForm) -> dict[str, Any]:

@@ -122,6 +122,12 @@ def activity_edit(activity_id: int) -> Any:
     """Correct a record; a version changed meanwhile is refused and the current one shown."""
     user = _user()
     activity = get_activity_for(user, activity_id)
+    locked = pages.locked_reason(user, activity)
+    if locked:  # shown read-only with the reason; a Save that could only fail is not offered
+        status = 422 if request.method == "POST" else 200
+        return render_template(
+            "capture/activity_locked.html", activity=activity, locked=locked, format_duration=format_duration
+        ), status
     form = ActivityForm()
     status, current = 200, None
     if form.validate_on_submit():

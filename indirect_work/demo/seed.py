@@ -168,11 +168,16 @@ def _ensure_people(organisation: Organisation, teams: list[Team]) -> tuple[list[
 
 
 def _clinician_email(index: int) -> str:
-    """The first two clinicians are the published demo sign-ins; the others are named."""
-    if index == 0:
-        return DEMO_ACCOUNTS["clinician"]
+    """Two of the clinicians are the published demo sign-ins; the others are named.
+
+    The first clinician of each team also leads it. The lead sign-in is the second team's lead
+    (Early Intervention in Psychosis) and the clinician sign-in that team's next clinician: a clinician
+    only, whose records the lead sign-in sees, so a newcomer meets each role as it is.
+    """
     if index == 1:
         return DEMO_ACCOUNTS["team lead"]
+    if index == len(DEMO_TEAMS) + 1:
+        return DEMO_ACCOUNTS["clinician"]
     return f"{FIRST[index].lower()}.{LAST[index].lower()}@{DEMO_DOMAIN}"
 
 

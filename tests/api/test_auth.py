@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
@@ -193,18 +194,36 @@ def test_role_needing_two_step_verification_must_enrol_first(app, monkeypatch, m
     assert response.status_code == 403 and "two-step" in response.get_json()["error"]["message"]
 
 
+def redis_store(url: str) -> ratelimit.RedisStore:
+    """A store on a reachable Redis; without one, skip on a workstation but fail in CI, where it runs."""
+    store = ratelimit.RedisStore(url)
+    try:
+        store._client.ping()
+    except Exception as exc:  # noqa: BLE001 - any connection problem means there is no Redis here
+        reason = f"Redis is not reachable at {url} ({exc.__class__.__name__})"
+        if os.environ.get("CI", "").lower() == "true" or os.environ.get("IW_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{reason}; CI runs Redis, so the shared rate-limit counters must be tested")
+        pytest.skip(reason)
+    return store
+
+
 def test_redis_counters_are_shared_by_every_worker():
     import uuid
 
-    first = ratelimit.RedisStore("redis://127.0.0.1:6379/15")
-    try:
-        first._client.ping()
-    except Exception:  # noqa: BLE001 - any connection problem means there is no Redis here
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    second = ratelimit.RedisStore("redis://127.0.0.1:6379/15")  # another worker's connection
+    url = os.environ.get("IW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    first = redis_store(url)
+    second = ratelimit.RedisStore(url)  # another worker's connection
     key = f"iw:test:{uuid.uuid4()}"
     assert [first.incr(key, 1), second.incr(key, 1), first.incr(key, 1)] == [1, 2, 3]
     assert 0 < first._client.ttl(key) <= 2 * ratelimit.WINDOW_SECONDS
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_redis_fails_in_ci_and_skips_elsewhere(monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.delenv("IW_REQUIRE_REDIS", raising=False)
+    with pytest.raises(outcome, match="not reachable"):
+        redis_store("redis://127.0.0.1:9/15")  # the discard port: nothing answers there
 
 
 def test_a_refused_credential_is_never_written_to_the_audit_log(client):

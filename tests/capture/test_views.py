@@ -10,7 +10,6 @@ from sqlalchemy import select
 from indirect_work.capture.models import Activity, Favourite
 from indirect_work.capture.services import create_activity
 from indirect_work.extensions import db
-from indirect_work.org.models import Team
 from tests.capture.helpers import count_activities, data_for, form_for, recipient_id, type_id
 
 
@@ -84,7 +83,9 @@ def test_patient_specific_fields_are_asked_for(signed_in, team, clinician):
 
 def test_clinician_cannot_read_edit_or_delete_another_clinicians_record(make, client, login, team):
     owner = make.clinician(team)
-    theirs = create_activity(actor=owner, data=data_for(team))
+    theirs = create_activity(
+        actor=owner, data=data_for(team, people_reached=37, note="Helped Ward 7 with a care plan")
+    )
     db.session.commit()
     login(make.clinician(team))
     url = f"/activities/{theirs.id}"
@@ -93,8 +94,10 @@ def test_clinician_cannot_read_edit_or_delete_another_clinicians_record(make, cl
     assert client.get(url + "/delete").status_code == 404
     assert client.post_form(url + "/delete", {"version": "1"}).status_code == 404
     assert client.post_form(url + "/favourite").status_code == 404
-    assert client.get(f"/log?duplicate={theirs.id}").status_code == 200
-    assert "Helped" not in client.get(f"/log?duplicate={theirs.id}").text
+    for prefill in ("duplicate", "repeat"):  # an empty log form, nothing of their record
+        form = client.get(f"/log?{prefill}={theirs.id}")
+        assert form.status_code == 200 and 'data-testid="log-form"' in form.text
+        assert "Helped Ward 7" not in form.text and 'value="37"' not in form.text
     db.session.refresh(theirs)
     assert theirs.duration_minutes == 60 and theirs.deleted_at is None and theirs.version == 1
     assert db.session.scalar(select(Favourite)) is None
@@ -243,9 +246,10 @@ def test_team_lead_can_log_for_their_own_team(make, client, login):
     team = make.team()
     lead = make.lead(team)
     login(lead)
-    assert client.post_form("/log", form_for(team)).status_code == 302
+    assert client.post_form("/log", form_for(team, duration="1h15")).status_code == 302
+    logged = db.session.scalar(select(Activity).where(Activity.clinician_id == lead.id))
+    assert logged is not None and (logged.team_id, logged.duration_minutes) == (team.id, 75)
     assert count_activities(clinician_id=lead.id) == 1
-    assert db.session.get(Team, team.id) is not None
 
 
 def test_recent_activities_are_one_click_repeats(signed_in, team, clinician):
@@ -275,12 +279,16 @@ def test_a_record_in_a_locked_month_says_so_and_refuses_changes(signed_in, team,
     db.session.add(MonthLock(team_id=team.id, month=month_start(day), is_locked=True))
     db.session.commit()
     page = signed_in.get(f"/activities/{activity.id}/edit").text
-    assert 'data-testid="locked"' in page and "is locked for North CMHT" in page
+    # Read-only with the reason once: no form whose Save could only fail, no second error.
+    assert 'data-testid="locked"' in page and page.count("is locked for North CMHT") == 1
+    assert 'data-testid="read-only-record"' in page and "Consultation" in page and "1h" in page
+    assert 'data-testid="edit-form"' not in page and 'data-testid="save"' not in page
     edit = signed_in.post_form(
         f"/activities/{activity.id}/edit",
         form_for(team, activity_on=day.isoformat(), duration="5", version="1"),
     )
-    assert edit.status_code == 422 and "can no longer be changed" in edit.text
+    assert edit.status_code == 422 and edit.text.count("can no longer be changed") == 1
+    assert 'data-testid="edit-form"' not in edit.text
     delete = signed_in.post_form(f"/activities/{activity.id}/delete", {"version": "1"})
     assert delete.status_code == 422 and "can no longer be changed or deleted" in delete.text
     db.session.refresh(activity)

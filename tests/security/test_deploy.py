@@ -75,10 +75,20 @@ def test_production_config_guard_mfa_on_and_dev_off(clean_env, tmp_path):
     ).config["IW_MFA_REQUIRED_ROLES"] == ("admin", "team_lead")
 
 
-def test_no_default_accounts_in_a_new_database(fresh_app):
-    app = fresh_app()
+def test_no_default_accounts_in_a_new_database(clean_env, tmp_path):
+    """The documented install (``db upgrade``, ``load-reference-data``) creates no account to sign in with."""
+    import flask_migrate
+
+    from indirect_work.taxonomy.models import ActivityType
+
+    app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new.db"})
     with app.app_context():
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"))
+        result = app.test_cli_runner().invoke(args=["load-reference-data"])
+        assert result.exit_code == 0, result.output
+        assert db.session.scalar(select(func.count()).select_from(ActivityType)) > 10  # the steps ran
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+        db.engine.dispose()
 
 
 def _stamped_production_app(url):

@@ -5,17 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from datetime import date, datetime, time
 from typing import Any, cast
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from indirect_work.capture.importer.xlsx import MAX_ROWS, XlsxRefused, read_xlsx_rows
 from indirect_work.core.spreadsheets import csv_text
-
-MAX_ROWS = 10_000
 
 #: (column, required?, what it holds) - the template's header and the page's documentation.
 COLUMNS: list[tuple[str, str, str]] = [
@@ -114,31 +112,10 @@ def _read_csv(content: bytes) -> list[list[Any]]:
 
 
 def _read_xlsx(content: bytes) -> list[list[Any]]:
-    if not content.startswith(b"PK\x03\x04"):
-        raise ImportFileError(
-            "The file is not a real Excel .xlsx file. Save it from Excel as .xlsx or CSV UTF-8"
-        )
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError(
-            f"The Excel file could not be opened ({exc.__class__.__name__}). "
-            "Save it again from Excel as .xlsx"
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[list[Any]] = []
-        for row in sheet.iter_rows():
-            rows.append([FormulaCell(c.value) if c.data_type == "f" else c.value for c in row])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    except Exception as exc:  # noqa: BLE001 - a damaged workbook can fail in many ways inside openpyxl
-        raise ImportFileError(
-            f"The Excel file could not be read ({exc.__class__.__name__}). Save it again from Excel as .xlsx"
-        ) from None
-    finally:
-        workbook.close()
+        return read_xlsx_rows(content, FormulaCell)
+    except XlsxRefused as exc:
+        raise ImportFileError(str(exc)) from None
 
 
 class FormulaCell(str):
