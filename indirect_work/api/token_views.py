@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -23,12 +22,13 @@ from indirect_work.auth.passwords import verify_password
 from indirect_work.auth.services import record_reauth_refusal
 from indirect_work.auth.throttle import is_throttled
 from indirect_work.auth.views import try_later
+from indirect_work.core.inputs import CheckedForm
 from indirect_work.core.transactions import attempt, keep_despite_refusal
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CheckedForm):
     name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
     lifetime_days = SelectField(
         "Expires after",
@@ -40,7 +40,7 @@ class TokenForm(FlaskForm):
     current_password = PasswordField("Your password", description="A token acts as you, so confirm it is you")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(CheckedForm):
     token_id = HiddenField()
 
 

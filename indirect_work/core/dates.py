@@ -7,6 +7,12 @@ from datetime import date, timedelta
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
+#: The window of dates the service deals in: records start in 2000 (the capture rules' earliest
+#: date) and nothing is planned past 2100. Dates outside it are refused as input, so month
+#: arithmetic and date ranges never reach ``date``'s own limits (years 1 and 9999).
+WINDOW_START = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
@@ -26,7 +32,11 @@ def month_end(month: date) -> date:
 def parse_month(text: str) -> date:
     """Parse ``YYYY-MM`` into the month's first day; raises ValueError with a readable message."""
     match = _MONTH.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    if (
+        not match
+        or not 1 <= int(match.group(2)) <= 12
+        or not WINDOW_START.year <= int(match.group(1)) <= LATEST_DATE.year
+    ):
         raise ValueError(f"{text!r} is not a month in the form YYYY-MM, for example 2026-04")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
