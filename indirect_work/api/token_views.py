@@ -22,7 +22,7 @@ from indirect_work.auth.passwords import verify_password
 from indirect_work.auth.services import record_reauth_refusal
 from indirect_work.auth.throttle import is_throttled
 from indirect_work.auth.views import try_later
-from indirect_work.core.inputs import CheckedForm
+from indirect_work.core.inputs import CheckedForm, parse_id
 from indirect_work.core.transactions import attempt, keep_despite_refusal
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
@@ -91,7 +91,8 @@ def create() -> Any:
 @login_required
 def revoke() -> Any:
     form = RevokeForm()
-    if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
+    token_id = parse_id(form.token_id.data)
+    if not form.validate_on_submit() or token_id is None:
         return _page(TokenForm(), 400)
-    revoke_token(user=current_user._get_current_object(), token_id=int(form.token_id.data))
+    revoke_token(user=current_user._get_current_object(), token_id=token_id)
     return redirect(url_for("api_tokens.index"))
