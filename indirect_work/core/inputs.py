@@ -119,7 +119,7 @@ class CheckedForm(FlaskForm):
     """The base of every HTML form: the checks no form may forget, whatever its own validators say."""
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
+        valid = bool(super().validate(extra_validators))
         for field in self:
             message = _field_problem(field.data)
             if message and message not in field.errors:
