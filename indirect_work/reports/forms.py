@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -226,9 +227,13 @@ class ReportForm(CheckedForm):
     team_type = SelectField("Service or team type", default="", validate_choice=False)
 
     def validate_month(self, field: StringField) -> None:
+        text = (field.data or "").strip()
         try:
-            month = parse_month(field.data or "")
+            month = parse_month(text)
         except ValueError:
+            # A month past the window (2999-01) is refused by parse_month; it is still a future month.
+            if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) and text > date.today().strftime("%Y-%m"):
+                raise ValidationError(FUTURE_MONTH) from None
             raise ValidationError("Enter the month in the form YYYY-MM, for example 2026-04") from None
         if is_future_month(month):
             raise ValidationError(FUTURE_MONTH)
