@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -227,12 +226,11 @@ class ReportForm(CheckedForm):
     team_type = SelectField("Service or team type", default="", validate_choice=False)
 
     def validate_month(self, field: StringField) -> None:
-        text = (field.data or "").strip()
         try:
-            month = parse_month(text)
-        except ValueError:
-            # A month past the window (2999-01) is refused by parse_month; it is still a future month.
-            if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text) and text > date.today().strftime("%Y-%m"):
+            month = parse_month(field.data or "")
+        except ValueError as exc:
+            # A month past the date window (2999-01) is refused by parse_month as a future month.
+            if str(exc) == FUTURE_MONTH:
                 raise ValidationError(FUTURE_MONTH) from None
             raise ValidationError("Enter the month in the form YYYY-MM, for example 2026-04") from None
         if is_future_month(month):
