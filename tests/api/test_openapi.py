@@ -52,15 +52,16 @@ def test_docs_page_is_served_from_local_assets(client):
 
 #: Every Schemathesis check, named so (``"enabled": True`` for all, as ``--checks all`` on the command
 #: line), so a change of the library's defaults cannot quietly drop one. One adjustment: a request the
-#: document allows may still break a rule that depends on the data (an id that must exist, a date not in the future, one of the caller's own
-#: teams), which the API answers with its documented 422; "positive data acceptance" is told so.
+#: document allows may still break a rule that depends on the data (an id that must exist, a date not
+#: in the future, one of the caller's own teams), which the API answers with its documented 422;
+#: "positive data acceptance" is told so.
 CONFIG = SchemathesisConfig.from_dict(
     {
         "checks": {
             "enabled": True,
             "positive_data_acceptance": {
                 "expected-statuses": [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, "422"]
-            }
+            },
         }
     }
 )
