@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
 from indirect_work.core.error_handlers import register_error_handlers
+from indirect_work.core.inputs import install_bounded_ids
 from indirect_work.core.sqlite import configure_sqlite_engine
 from indirect_work.core.transactions import IndirectWorkFlask
 from indirect_work.core.web import init_web
@@ -45,6 +46,7 @@ def create_app(config: type[BaseConfig] | Mapping[str, Any] | str | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     _init_extensions(app)
+    install_bounded_ids(app)
     _register_blueprints(app)
     _wire_ground_floor(app)
     return app

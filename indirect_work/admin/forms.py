@@ -22,15 +22,21 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from indirect_work.core.errors import ValidationFailed
+from indirect_work.core.inputs import CheckedForm, optional_id
 from indirect_work.taxonomy.models import MHSDS_TARGETS
 
 
 def optional_int(value: Any) -> int | None:
-    """Coerce a select's value to an int, with the blank option meaning None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """Coerce a select's value to an id, with the blank option (or no id the database holds) meaning None."""
+    return optional_id(value)
+
+
+def required_id(value: Any) -> int:
+    """Coerce a checkbox's value to an id; anything else is the field's "could not be coerced" error."""
+    number = optional_int(value)
+    if number is None:
+        raise ValueError(f"{value!r} is not an id")
+    return number
 
 
 class AdminCheckboxes(SelectMultipleField):
@@ -54,11 +60,11 @@ def show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
             form.form_errors.extend(messages)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """Only the CSRF token, for buttons that change state (retire, move, deactivate, ...)."""
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(CheckedForm):
     code = StringField(
         "Code",
         description="Capital letters, digits and underscores, e.g. SUPERVISION. "
@@ -69,7 +75,7 @@ class CategoryForm(FlaskForm):
     description = TextAreaField("Description (optional)", validators=[Length(max=2000)])
 
 
-class ActivityTypeForm(FlaskForm):
+class ActivityTypeForm(CheckedForm):
     category_id = SelectField("Category", coerce=optional_int, validate_choice=False)
     code = StringField(
         "Code",
@@ -98,7 +104,7 @@ class ActivityTypeForm(FlaskForm):
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(CheckedForm):
     ods_code = StringField(
         "ODS code",
         description="The provider's ODS code, 3 to 6 letters or digits, e.g. RDM.",
@@ -113,7 +119,7 @@ class OrganisationForm(FlaskForm):
     is_active = BooleanField("Active", default=True)
 
 
-class TeamForm(FlaskForm):
+class TeamForm(CheckedForm):
     organisation_id = SelectField("Organisation", coerce=optional_int, validate_choice=False)
     local_id = StringField(
         "Team local identifier",
@@ -125,7 +131,7 @@ class TeamForm(FlaskForm):
     is_active = BooleanField("Active", default=True)
 
 
-class ProfessionForm(FlaskForm):
+class ProfessionForm(CheckedForm):
     code = StringField(
         "Code",
         description="Capital letters, digits and underscores, e.g. CLIN_PSY.",
@@ -145,7 +151,7 @@ class ProfessionForm(FlaskForm):
     is_active = BooleanField("Offered when adding people", default=True)
 
 
-class PersonForm(FlaskForm):
+class PersonForm(CheckedForm):
     full_name = StringField(
         "Full name", validators=[DataRequired("Enter the person's full name"), Length(max=200)]
     )
@@ -161,10 +167,10 @@ class PersonForm(FlaskForm):
     )
     organisation_id = SelectField("Organisation", coerce=optional_int, validate_choice=False)
     profession_id = SelectField("Profession", coerce=optional_int, validate_choice=False)
-    clinician_team_ids = AdminCheckboxes("Clinician of (logs activity for these teams)", coerce=int)
-    lead_team_ids = AdminCheckboxes("Team lead of (sees these teams' dashboards)", coerce=int)
+    clinician_team_ids = AdminCheckboxes("Clinician of (logs activity for these teams)", coerce=required_id)
+    lead_team_ids = AdminCheckboxes("Team lead of (sees these teams' dashboards)", coerce=required_id)
     commissioner_org_ids = AdminCheckboxes(
-        "Commissioner for (receives these organisations' reports)", coerce=int
+        "Commissioner for (receives these organisations' reports)", coerce=required_id
     )
     is_admin = BooleanField("Administrator", description="Keeps the taxonomy, teams and people.")
     default_team_id = SelectField(
@@ -175,7 +181,7 @@ class PersonForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(CheckedForm):
     new_password = PasswordField(
         "One-time password (optional)",
         description="Leave blank to generate one. They must choose their own at next sign-in.",
@@ -183,15 +189,15 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(CheckedForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file")])
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(CheckedForm):
     csv_text = HiddenField(validators=[DataRequired()])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(CheckedForm):
     class Meta:
         csrf = False
 

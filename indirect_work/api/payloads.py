@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -13,6 +14,7 @@ from marshmallow import ValidationError as SchemaError
 from indirect_work.auth.models import User
 from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.core.errors import PermissionDenied, ValidationFailed
+from indirect_work.core.inputs import OUT_OF_WINDOW, JSONRefused, in_window, read_json
 from indirect_work.core.permissions import Permission, has_permission
 
 
@@ -59,12 +61,26 @@ def query_args(schema: type[Schema]) -> dict[str, Any]:
     for name in request.args:
         values = request.args.getlist(name)
         raw[name] = [p for v in values for p in v.split(",") if p] if name in lists else values[-1]
-    return load(schema, raw)
+    loaded = load(schema, raw)
+    # Dates that filter a query stay in the window, so no bound is shifted past the calendar's edge
+    # (``updated_since=0001-01-01T00:00:00+14:00``); bodies leave dates to the rule set's messages.
+    outside = {k: [OUT_OF_WINDOW] for k, v in loaded.items() if isinstance(v, date) and not in_window(v)}
+    if outside:
+        raise ValidationFailed(outside)
+    return loaded
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object, whatever its Content-Type claims; anything else is a 422."""
-    payload = request.get_json(force=True, silent=True)
+    """The request's JSON object, whatever its Content-Type claims; anything else is a 422.
+
+    Read by ``core.inputs.read_json`` rather than ``request.get_json``: a body nested too deep, too
+    large, or holding NUL or a lone surrogate is refused with a 422 naming where, instead of
+    failing in the parser (``RecursionError``) or in the database.
+    """
+    try:
+        payload = read_json(request.get_data(cache=True))
+    except JSONRefused as exc:
+        raise ValidationFailed({exc.field: [exc.message]}) from None
     if not isinstance(payload, dict):
         raise ValidationFailed({"_body": ["Send a JSON object (Content-Type: application/json)"]})
     return payload

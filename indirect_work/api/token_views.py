@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API, not in types-WTForms 3.2
 
@@ -23,12 +22,13 @@ from indirect_work.auth.passwords import verify_password
 from indirect_work.auth.services import record_reauth_refusal
 from indirect_work.auth.throttle import is_throttled
 from indirect_work.auth.views import try_later
+from indirect_work.core.inputs import CheckedForm, parse_id
 from indirect_work.core.transactions import attempt, keep_despite_refusal
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens", template_folder="templates")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CheckedForm):
     name = StringField("Token name", description="What will use it, for example “Trust data warehouse”")
     lifetime_days = SelectField(
         "Expires after",
@@ -40,7 +40,7 @@ class TokenForm(FlaskForm):
     current_password = PasswordField("Your password", description="A token acts as you, so confirm it is you")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(CheckedForm):
     token_id = HiddenField()
 
 
@@ -92,8 +92,8 @@ def create() -> Any:
 @login_required
 def revoke() -> Any:
     form = RevokeForm()
-    token_id = form.token_id.data or ""
-    if not form.validate_on_submit() or not token_id.isdigit():
+    token_id = parse_id(form.token_id.data)
+    if not form.validate_on_submit() or token_id is None:
         return _page(TokenForm(), 400)
-    revoke_token(user=current_user._get_current_object(), token_id=int(token_id))
+    revoke_token(user=current_user._get_current_object(), token_id=token_id)
     return redirect(url_for("api_tokens.index"))

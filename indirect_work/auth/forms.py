@@ -2,19 +2,20 @@
 
 from typing import cast
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from indirect_work.core.inputs import CheckedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(CheckedForm):
     email = EmailField(
         "Email address", validators=[DataRequired("Enter your email address"), Length(max=254)]
     )
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=256)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(CheckedForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password")]
     )
@@ -32,11 +33,11 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CheckedForm):
     """A form with only the CSRF token, for buttons that change state (sign out)."""
 
 
-class CodeForm(FlaskForm):
+class CodeForm(CheckedForm):
     """The second step of sign-in: a code from the authenticator app or a recovery code."""
 
     code = StringField(
@@ -47,7 +48,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(CheckedForm):
     """Re-enter the password before changing how the account is protected."""
 
     current_password = PasswordField(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +26,7 @@ from indirect_work.capture.parsing import (
 )
 from indirect_work.capture.rules import validate_activity
 from indirect_work.core.errors import ValidationFailed
+from indirect_work.core.inputs import CheckedForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -34,7 +34,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(CheckedForm):
     """The log and edit form (the activity type select is rendered by the template, grouped)."""
 
     activity_type_id = StringField("Type of activity")
@@ -69,7 +69,9 @@ class ActivityForm(FlaskForm):
         "Note (optional)",
         description="A few words for your own reference. Do not include patient names or NHS numbers.",
     )
-    submission_token = HiddenField()
+    #: A token longer than any we issue (the column holds 64) is none of ours: it is dropped, so the
+    #: record is saved as without a token instead of failing in the database.
+    submission_token = HiddenField(filters=[lambda v: v if v and len(v) <= 64 else None])
     version = HiddenField()
 
     def to_data(self) -> tuple[ActivityInput, dict[str, list[str]]]:
@@ -110,7 +112,7 @@ class ActivityForm(FlaskForm):
                 self.form_errors.extend(messages)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CheckedForm):
     """Only the CSRF token, plus the version the user saw (delete, favourites)."""
 
     version = HiddenField()

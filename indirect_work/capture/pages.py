@@ -17,7 +17,7 @@ from indirect_work.auth.models import User
 from indirect_work.capture.duration import format_duration
 from indirect_work.capture.forms import ActivityForm
 from indirect_work.capture.models import Activity
-from indirect_work.capture.parsing import parse_date, parse_int
+from indirect_work.capture.parsing import parse_date
 from indirect_work.capture.rules import check_record_unlocked
 from indirect_work.capture.services.favourites import (
     Template,
@@ -39,6 +39,7 @@ from indirect_work.capture.services.listing import (
 )
 from indirect_work.core.dates import add_months, month_end, month_start
 from indirect_work.core.errors import NotFound
+from indirect_work.core.inputs import OUT_OF_WINDOW, in_window, parse_id
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -48,10 +49,8 @@ MOST_USED = 5
 
 
 def int_or_zero(text: Any) -> int:
-    try:
-        return parse_int(str(text or ""), "")
-    except ValueError:
-        return 0
+    """An id or count from the request (bounded by the database's range), 0 for anything else."""
+    return parse_id(text) or 0
 
 
 # Form choices ----------------------------------------------------------------------------------
@@ -242,7 +241,10 @@ def period_range(period: str, args: Any, today: date) -> tuple[date | None, date
         for name, label in (("from", "From"), ("to", "To")):
             text = (args.get(name) or "").strip()
             try:
-                bounds.append(parse_date(text) if text else None)
+                day = parse_date(text) if text else None
+                if day is not None and not in_window(day):
+                    raise ValueError(OUT_OF_WINDOW)
+                bounds.append(day)
             except ValueError as exc:
                 errors.append(f"{label} date: {exc}")
                 bounds.append(None)

@@ -30,6 +30,7 @@ from indirect_work.capture.services.activities import create_activity, delete_ac
 from indirect_work.capture.services.favourites import add_favourite, get_favourite_for, remove_favourite
 from indirect_work.capture.services.listing import get_activity_for
 from indirect_work.core.errors import Conflict, DomainError, ValidationFailed, error_response
+from indirect_work.core.inputs import in_window
 from indirect_work.core.permissions import Permission, require_permission
 from indirect_work.core.transactions import abandon, attempt
 from indirect_work.core.web import safe_next
@@ -225,6 +226,8 @@ def week() -> Any:
     """A week grid to catch up several days at once, or adjust what is there."""
     user = _user()
     start = week_grid.week_from_arg(request.values.get("start"))
+    if not in_window(start):  # the page steps a week either side: keep far from the calendar edge
+        start = week_grid.week_from_arg(None)
     grid = week_grid.WeekGrid(user, start)
     form = ConfirmForm()
     status = 200

@@ -7,6 +7,13 @@ from datetime import date, timedelta
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
+#: The window of dates the service deals in: records start in 2000 (the capture rules' earliest
+#: date) and nothing is planned past 2100. Dates outside it are refused as input, so month
+#: arithmetic and date ranges never reach ``date``'s own limits (years 1 and 9999).
+WINDOW_START = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+FUTURE_MONTH = "The month must not be in the future"
+
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
@@ -26,9 +33,14 @@ def month_end(month: date) -> date:
 def parse_month(text: str) -> date:
     """Parse ``YYYY-MM`` into the month's first day; raises ValueError with a readable message."""
     match = _MONTH.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{text!r} is not a month in the form YYYY-MM, for example 2026-04")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    year = int(match.group(1))
+    if year > LATEST_DATE.year:
+        raise ValueError(FUTURE_MONTH)
+    if year < WINDOW_START.year:
+        raise ValueError(f"Months before {WINDOW_START:%B %Y} are not recorded")
+    return date(year, int(match.group(2)), 1)
 
 
 def months_between(first: date, last: date) -> list[date]:
@@ -42,9 +54,6 @@ def months_between(first: date, last: date) -> list[date]:
 
 def format_month(month: date) -> str:
     return month.strftime("%B %Y")
-
-
-FUTURE_MONTH = "The month must not be in the future"
 
 
 def is_future_month(month: date, today: date | None = None) -> bool:

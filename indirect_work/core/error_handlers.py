@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, make_response, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -45,9 +45,12 @@ def register_error_handlers(app: Flask, *, audit_refusal: AuditRefusal | None = 
             _audit(audit_refusal)
         # Only our own short descriptions are shown; never the exception's internals.
         message = exc.description if status in (400, 413, 429) and isinstance(exc.description, str) else None
-        response = error_response(status, message, code=exc.name.lower().replace(" ", "_"))
+        response = make_response(error_response(status, message, code=exc.name.lower().replace(" ", "_")))
         if status == 429 and getattr(exc, "retry_after", None):
-            response[0].headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+            response.headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+        if status == 405 and getattr(exc, "valid_methods", None):
+            # RFC 9110 15.5.6: a 405 says which methods the resource does allow.
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # type: ignore[attr-defined]
         return response
 
     app.errorhandler(Exception)(handle_unexpected)

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from flask import request
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API, not in types-WTForms 3.2
@@ -24,6 +23,7 @@ from indirect_work.core.dates import (
     months_between,
     parse_month,
 )
+from indirect_work.core.inputs import CheckedForm, optional_id, parse_id
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, Team
 from indirect_work.reports.queries import ActivityFilter
@@ -42,7 +42,7 @@ def _month_field(label: str, hint: str) -> StringField:
     )
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(CheckedForm):
     """The period and the optional filters, read from the query string (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -185,17 +185,17 @@ def _check_month(field: StringField) -> None:
 
 
 def _int_or_none(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+    return parse_id(value)
 
 
 # Month locks ------------------------------------------------------------------------------------
 
 
-class LockForm(FlaskForm):
+class LockForm(CheckedForm):
     """Only the CSRF token: the team and month are in the URL."""
 
 
-class UnlockForm(FlaskForm):
+class UnlockForm(CheckedForm):
     reason = TextAreaField(
         "Why are you unlocking this month?",
         description="For example, which records need correcting. This is kept in the audit log.",
@@ -209,14 +209,14 @@ class UnlockForm(FlaskForm):
 # The Reports page -------------------------------------------------------------------------------
 
 
-class ReportForm(FlaskForm):
+class ReportForm(CheckedForm):
     """Provider, month and optional team type (a GET form: downloads change nothing but the audit log)."""
 
     class Meta:
         csrf = False
 
     organisation = SelectField(
-        "Provider", coerce=int, validate_choice=False, validators=[DataRequired("Choose a provider")]
+        "Provider", coerce=optional_id, validate_choice=False, validators=[DataRequired("Choose a provider")]
     )
     month = StringField(
         "Month",
@@ -228,7 +228,10 @@ class ReportForm(FlaskForm):
     def validate_month(self, field: StringField) -> None:
         try:
             month = parse_month(field.data or "")
-        except ValueError:
+        except ValueError as exc:
+            # A month past the date window (2999-01) is refused by parse_month as a future month.
+            if str(exc) == FUTURE_MONTH:
+                raise ValidationError(FUTURE_MONTH) from None
             raise ValidationError("Enter the month in the form YYYY-MM, for example 2026-04") from None
         if is_future_month(month):
             raise ValidationError(FUTURE_MONTH)

@@ -11,6 +11,7 @@ from indirect_work.admin.forms import AuditFilterForm
 from indirect_work.admin.services import audit_trail as svc
 from indirect_work.admin.views.common import bp
 from indirect_work.audit.services import record_event
+from indirect_work.core.inputs import bad_text
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
 
@@ -24,15 +25,28 @@ def _filters() -> tuple[AuditFilterForm, svc.AuditFilter, dict[str, Any]]:
     form.object_type.choices = [("", "Any object")] + [(t, t) for t in svc.known_object_types()]
     valid = form.validate()
     criteria = svc.AuditFilter(
-        actor=(form.actor.data or "").strip(),
-        action=form.action.data or "",
-        object_type=form.object_type.data or "",
-        object_id=(form.object_id.data or "").strip(),
+        actor=_text(form.actor),
+        action=_text(form.action),
+        object_type=_text(form.object_type),
+        object_id=_text(form.object_id),
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
     )
-    args = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
-    return form, criteria, args
+    return form, criteria, _asked()
+
+
+def _text(field: Any) -> str:
+    """A text filter, or none when the field was refused (it is shown with its message instead)."""
+    return "" if field.errors else (field.data or "").strip()
+
+
+def _asked() -> dict[str, str]:
+    """The filters as asked, to keep in links and the audit row; text no field may hold is left out."""
+    return {
+        k: v
+        for k, v in request.args.items()
+        if k in AuditFilterForm.FILTER_FIELDS and v and not bad_text(v) and len(v) <= 254
+    }
 
 
 @bp.get("/audit")
@@ -50,8 +64,7 @@ def audit_export() -> Any:
     """The matching events as CSV (formula-safe); the export itself is audited."""
     # Written before anything is read (on SQLite a read-then-write transaction could not queue);
     # the commit point saves it before the body streams.
-    asked = {k: v for k, v in request.args.items() if k in AuditFilterForm.FILTER_FIELDS and v}
-    record_event("audit.export", object_type="audit_event", details={"filters": asked})
+    record_event("audit.export", object_type="audit_event", details={"filters": _asked()})
     db.session.flush()
     _form, criteria, _args = _filters()
     filename = f"indirect-work_audit_{date.today().isoformat()}.csv"
