@@ -11,7 +11,7 @@ surrogate, NUL, 10,000 characters):
 * on GET routes, in each query parameter alone, so one refused parameter cannot hide another.
 
 Form posts carry a valid CSRF token, so the requests reach the views. Runs on both databases
-within CI's two-minute budget (about 25 seconds each on a quiet machine).
+within CI's two-minute budget (about 25 seconds each on a quiet machine; the time is printed).
 """
 
 from __future__ import annotations
@@ -242,5 +242,6 @@ def test_no_route_answers_5xx_to_hostile_input(app, client, world, monkeypatch):
     elapsed = time.monotonic() - started
     assert not failures, f"{len(failures)} of {sent} requests answered 5xx:\n" + "\n".join(failures[:60])
     assert sent > 2000
-    print(f"url_map fuzz: {sent} requests in {elapsed:.0f}s")
-    assert elapsed < BUDGET_SECONDS, f"the fuzz took {elapsed:.0f}s, over CI's {BUDGET_SECONDS}s"
+    # Its duration is reported, not asserted: speed targets live in benchmarks, and a timed test
+    # would fail on a busy machine for reasons that are not the product's.
+    print(f"url_map fuzz: {sent} requests in {elapsed:.0f}s (CI budget {BUDGET_SECONDS}s)")
