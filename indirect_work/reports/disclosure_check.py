@@ -8,7 +8,6 @@ month and that month's own workbook) and hands them to :mod:`disclosure_attacks`
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -124,7 +123,3 @@ def check_month(organisation: Organisation, month: date, policy: DisclosurePolic
     }
     _trend_sums(grid, whole, own)
     return find_disclosures(grid.cells.values(), grid.sums, policy)
-
-
-def describe(findings: Iterable[Finding]) -> list[str]:
-    return [str(finding) for finding in findings]

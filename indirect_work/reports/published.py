@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from indirect_work.org.models import Organisation
@@ -84,9 +84,12 @@ def published_month(
     team_type_code: str | None = None,
     *,
     whole: MonthlyReport | None = None,
+    generated_at: datetime | None = None,
 ) -> PublishedMonth:
     """Gather the month (a team type's cut from the whole provider's pattern) and its disclosure."""
-    report = collect_monthly_report(organisation, month, team_type_code=team_type_code)
+    report = collect_monthly_report(
+        organisation, month, team_type_code=team_type_code, generated_at=generated_at
+    )
     if team_type_code and whole is None:
         whole = collect_monthly_report(organisation, month)
     return PublishedMonth(report, disclose(report, policy, whole if team_type_code else None))

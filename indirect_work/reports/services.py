@@ -17,9 +17,9 @@ from indirect_work.capture.models import Activity, MonthLock
 from indirect_work.core.dates import month_end, month_start
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
-from indirect_work.reports.commissioning import collect_monthly_report
-from indirect_work.reports.disclosure import DisclosurePolicy, disclose
+from indirect_work.reports.disclosure import DisclosurePolicy
 from indirect_work.reports.models import Publication
+from indirect_work.reports.published import published_month
 from indirect_work.reports.workbook import build_workbook, workbook_filename
 
 #: Raised when the workbook's layout or disclosure rules change, so older publications are rebuilt.
@@ -89,12 +89,9 @@ def _build(
     generated_at: datetime | None,
 ) -> tuple[str, bytes]:
     """Gather and write the workbook; a team type's is cut from the whole provider's pattern."""
-    report = collect_monthly_report(
-        organisation, month, team_type_code=team_type_code, generated_at=generated_at
-    )
-    whole = collect_monthly_report(organisation, month) if team_type_code else None
+    published = published_month(organisation, month, policy, team_type_code, generated_at=generated_at)
     buffer = io.BytesIO()
-    build_workbook(report, buffer, disclosure=disclose(report, policy, whole))
+    build_workbook(published.report, buffer, disclosure=published.disclosure)
     return workbook_filename(organisation.ods_code, month, team_type_code), buffer.getvalue()
 
 
