@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import ColumnElement, func, or_, select, text
 
 from indirect_work.auth.models import Role, RoleAssignment, User
 from indirect_work.capture.models import MonthLock
@@ -243,14 +243,7 @@ def _completeness(
     Also returns the clinicians expected per team local id, and each team's type code by team id.
     """
     contributing = {row.keys[0]: row.clinicians for row in team_rows}
-    # The provider's active teams, and any team with records logged under the provider that month
-    # (one that has since moved to another provider included).
-    stmt = select(Team).where(
-        or_(
-            (Team.organisation_id == organisation.id) & Team.is_active.is_(True),
-            Team.id.in_(list(contributing)),
-        )
-    )
+    stmt = select(Team).where(expected_to_report(organisation, list(contributing)))
     if team_type_code:
         stmt = stmt.where(Team.service_team_type_code == team_type_code)
     teams = list(db.session.scalars(stmt.order_by(Team.local_id)))
@@ -291,6 +284,16 @@ def _completeness(
         rows,
         {team.local_id: members.get(team.id, set()) for team in teams},
         {team.id: team.service_team_type_code for team in teams},
+    )
+
+
+def expected_to_report(organisation: Organisation, with_records: Any) -> ColumnElement[bool]:
+    """The teams expected to report a month: the provider's active teams, and any team with records
+    logged under the provider that month (``with_records``: ids or a subquery), one that has since
+    moved to another provider included."""
+    return or_(
+        (Team.organisation_id == organisation.id) & Team.is_active.is_(True),
+        Team.id.in_(with_records),
     )
 
 

@@ -17,6 +17,7 @@ from indirect_work.capture.models import Activity, MonthLock
 from indirect_work.core.dates import month_end, month_start
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
+from indirect_work.reports.commissioning import expected_to_report
 from indirect_work.reports.disclosure import DisclosurePolicy
 from indirect_work.reports.models import Publication
 from indirect_work.reports.published import published_month
@@ -96,24 +97,13 @@ def _build(
 
 
 def _complete_locks(organisation: Organisation, month: date) -> list[list[object]] | None:
-    """``[[team_id, locked_at], ...]`` when every team expected to report has locked the month.
-
-    The teams expected are the provider's active teams and any team with records logged under the
-    provider in the month (one that has since moved away included).
-    """
+    """``[[team_id, locked_at], ...]`` when every team expected to report has locked the month."""
     with_records = select(Activity.team_id).where(
         Activity.organisation_id == organisation.id,
         Activity.activity_on.between(month, month_end(month)),
         Activity.deleted_at.is_(None),
     )
-    teams = set(
-        db.session.scalars(
-            select(Team.id).where(
-                ((Team.organisation_id == organisation.id) & Team.is_active.is_(True))
-                | Team.id.in_(with_records)
-            )
-        )
-    )
+    teams = set(db.session.scalars(select(Team.id).where(expected_to_report(organisation, with_records))))
     locks = {
         lock.team_id: lock
         for lock in db.session.scalars(
