@@ -45,6 +45,44 @@ CRAFTED = {
     "wide-row": lambda: with_sheet(b'<row r="1">' + b'<c t="n"><v>1</v></c>' * 700_000 + b"</row>"),
     # 600,000 numbered rows, no declared range.
     "many-rows": lambda: with_sheet(b"<row><c><v>1</v></c></row>" * 600_000),
+    # The far cell again, with no declared used range: only the cell's own reference says where it is.
+    "far-cell-undeclared": lambda: with_sheet(
+        b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    ),
     # Five million unknown elements, which a parser keeps in memory because it never clears them.
     "junk-elements": lambda: with_sheet(b"<x/>" * 5_000_000),
 }
+
+
+def full_file() -> bytes:
+    """A genuine file at the limit: 10,000 records of the template's ten columns, as Excel holds them."""
+    from datetime import date, time
+
+    from indirect_work.capture.importer import COLUMN_NAMES, MAX_ROWS
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMN_NAMES)
+    for number in range(MAX_ROWS):
+        day = date(2026, 11, 1 + number % 28)
+        sheet.append(
+            [
+                day,
+                "TRAIN_STAFF",
+                time(1, 30),
+                "",
+                "01",
+                "MH_TEAM_STAFF;WARD_STAFF",
+                12,
+                time(9, 30),
+                "",
+                f"Session {number} on trauma-informed care",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+#: Files the limits admit: reading them must stay as cheap as refusing the crafted ones.
+ADMITTED = {"full-file": full_file}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from openpyxl import Workbook
@@ -133,6 +133,9 @@ def cell_text(value: Any, column: str) -> str:
         )
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, timedelta):  # a duration cell formatted [h]:mm
+        minutes = round(value.total_seconds() / 60)
+        return f"{minutes // 60}:{minutes % 60:02d}"
     if isinstance(value, time):
         return f"{value.hour}:{value.minute:02d}" if column == "duration" else value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
