@@ -79,6 +79,12 @@ class BaseConfig:
     IW_SESSION_ABSOLUTE_MINUTES = 12 * 60
     #: Commissioner outputs suppress cells built from fewer distinct clinicians than this.
     IW_SUPPRESSION_THRESHOLD = 3
+    #: A PostgreSQL read replica for dashboards, workbooks and roll-ups (docs/deployment.md); none by default.
+    IW_REPLICA_DATABASE_URL: str | None = None
+    #: A replica further behind than this is passed over for the primary.
+    IW_REPLICA_MAX_LAG_SECONDS = 30
+    #: After the replica fails, the primary serves for this long before the replica is tried again.
+    IW_REPLICA_RETRY_SECONDS = 10
     #: Commissioner outputs round every published figure to the nearest multiple of this, so no
     #: suppressed figure can be worked out by subtraction (docs/disclosure.md). 1 publishes exact
     #: figures and is refused in production.
@@ -125,6 +131,9 @@ class BaseConfig:
         settings["IW_LOGIN_MAX_FAILURES"] = _env_int("IW_LOGIN_MAX_FAILURES", cls.IW_LOGIN_MAX_FAILURES)
         settings["IW_LOGIN_WINDOW_MINUTES"] = _env_int("IW_LOGIN_WINDOW_MINUTES", cls.IW_LOGIN_WINDOW_MINUTES)
         settings["IW_RETENTION_MONTHS"] = _env_int("IW_RETENTION_MONTHS", cls.IW_RETENTION_MONTHS)
+        settings["IW_REPLICA_DATABASE_URL"] = os.environ.get("IW_REPLICA_DATABASE_URL") or None
+        for name in ("IW_REPLICA_MAX_LAG_SECONDS", "IW_REPLICA_RETRY_SECONDS"):
+            settings[name] = _env_int(name, getattr(cls, name))
         return settings
 
     @classmethod
@@ -147,6 +156,12 @@ class BaseConfig:
             or int(settings.get("IW_DISCLOSURE_ROUNDING", 0)) < 1
         ):
             raise ConfigError("IW_SUPPRESSION_THRESHOLD and IW_DISCLOSURE_ROUNDING must be 1 or more")
+        replica = settings.get("IW_REPLICA_DATABASE_URL")
+        if replica and not (
+            normalise_database_url(replica).startswith("postgresql")
+            and str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
+        ):
+            raise ConfigError("IW_REPLICA_DATABASE_URL needs PostgreSQL for both the primary and the replica")
 
 
 class DevelopmentConfig(BaseConfig):

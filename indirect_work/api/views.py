@@ -40,6 +40,7 @@ from indirect_work.core.permissions import (
     reference_team_ids,
     reportable_organisation_ids,
 )
+from indirect_work.core.replica import reads_from_replica
 from indirect_work.core.transactions import discard
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, Team
@@ -329,6 +330,7 @@ def teams() -> Any:
         "out from the total; clinicians their own records."
     ),
 )
+@reads_from_replica
 def rollups() -> Any:
     return dump(schemas.RollupSchema, rollup_for(caller(), query_args(schemas.RollupQuerySchema)))
 

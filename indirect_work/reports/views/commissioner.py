@@ -25,6 +25,7 @@ from indirect_work.core.permissions import (
     has_permission,
     require_permission,
 )
+from indirect_work.core.replica import reads_from_replica
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, ServiceTeamType
@@ -67,6 +68,7 @@ def _organisation_for(user: User, organisation_id: int) -> Organisation:
 
 @bp.get("/")
 @require_permission(Permission.COMMISSIONER_REPORT)
+@reads_from_replica
 def index() -> Any:
     """Pick provider, month and team type; see whether every team has locked the month."""
     organisations = reportable_organisations(current_user)
@@ -120,6 +122,7 @@ def _valid_request() -> ReportRequest | Any:
 
 @bp.get("/workbook")
 @require_permission(Permission.COMMISSIONER_REPORT)
+@reads_from_replica
 def workbook() -> Any:
     """Download the workbook (audited)."""
     checked = _valid_request()
@@ -170,6 +173,7 @@ def _extract_response(kind: str) -> Any:
 
 @bp.get("/mhsds-extract")
 @require_permission(Permission.MHSDS_EXTRACT)
+@reads_from_replica
 def mhsds_extract_download() -> Any:
     """The MHS204 CSV for the provider's month (admins only: it holds staff identifiers)."""
     return _extract_response("extract")
@@ -177,6 +181,7 @@ def mhsds_extract_download() -> Any:
 
 @bp.get("/mhsds-validation")
 @require_permission(Permission.MHSDS_EXTRACT)
+@reads_from_replica
 def mhsds_validation_download() -> Any:
     """Rows left out of the MHS204 extract and rows likely to be queried, with the reasons."""
     return _extract_response("validation")

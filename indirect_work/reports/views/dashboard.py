@@ -17,6 +17,7 @@ from indirect_work.audit.services import record_event
 from indirect_work.auth.models import User
 from indirect_work.core.dates import format_month
 from indirect_work.core.permissions import Permission, can_view_team, require_permission, visible_team_ids
+from indirect_work.core.replica import reads_from_replica
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
@@ -60,6 +61,7 @@ def dashboard() -> Any:
 
 @bp.get("/dashboard/teams/<int:team_id>")
 @require_permission(Permission.TEAM_DASHBOARD)
+@reads_from_replica
 def team_dashboard(team_id: int) -> Any:
     """Headline figures, charts, completeness and month locks for one team."""
     team = get_team_for(current_user, team_id)
@@ -91,6 +93,7 @@ def _invalid_filters(team: Team, form: RecordsFilterForm) -> Any:
 
 @bp.get("/dashboard/teams/<int:team_id>/records")
 @require_permission(Permission.TEAM_DASHBOARD)
+@reads_from_replica
 def records(team_id: int) -> Any:
     """The team's records behind a figure or chart segment, with the same filters."""
     team, form, f = _records_filter(team_id)
@@ -119,6 +122,7 @@ def records(team_id: int) -> Any:
 
 @bp.get("/dashboard/teams/<int:team_id>/records.csv")
 @require_permission(Permission.TEAM_DASHBOARD)
+@reads_from_replica
 def records_csv(team_id: int) -> Any:
     """The same filtered list as a CSV download (every field quoted; formulas neutralised).
 
