@@ -130,14 +130,6 @@ def test_a_replica_too_far_behind_is_passed_over(world, pair):
         app.config["IW_REPLICA_MAX_LAG_SECONDS"] = 3600
 
 
-def test_a_replica_that_is_down_leaves_every_page_working_from_the_primary(world, pair):
-    # Runs last in this module: it stops the replica for good.
-    add_on_primary_only(world["app"], world, pair, "Record only the primary will serve")
-    pair.stop_replica()
-    assert "Record only the primary will serve" in records_csv(world)
-    assert world["client"].get(f"/dashboard/teams/{world['team']}").status_code == 200
-
-
 def test_a_replica_needs_postgresql_for_both_servers():
     with pytest.raises(ConfigError, match="PostgreSQL for both"):
         create_app(
@@ -147,3 +139,34 @@ def test_a_replica_needs_postgresql_for_both_servers():
                 "IW_REPLICA_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/iw",
             }
         )
+
+
+def test_a_workbook_read_from_the_replica_writes_its_audit_row_to_the_primary(world, pair):
+    app = world["app"]
+    with app.app_context():
+        from indirect_work.org.models import Organisation
+
+        organisation = db.session.get(Organisation, world["organisation"])
+        commissioner = Factory().commissioner(organisation)
+        db.session.commit()
+        email = commissioner.email
+    client = app.test_client()
+    assert client.post_form("/sign-in", {"email": email, "password": Factory.PASSWORD}).status_code == 302
+    pair.wait_until_replayed()
+    pair.pause_replay()
+    before = pair.sql(pair.primary_port, "SELECT count(*) FROM audit_events")
+    month = date.today().strftime("%Y-%m")
+    response = client.get(
+        f"/commissioner-reports/workbook?organisation={world['organisation']}&month={month}"
+    )
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert pair.sql(pair.primary_port, "SELECT count(*) FROM audit_events") == before + 1
+    assert pair.sql(pair.replica_port, "SELECT count(*) FROM audit_events") == before  # not replayed yet
+
+
+def test_a_replica_that_is_down_leaves_every_page_working_from_the_primary(world, pair):
+    # Runs last in this module: it stops the replica for good.
+    add_on_primary_only(world["app"], world, pair, "Record only the primary will serve")
+    pair.stop_replica()
+    assert "Record only the primary will serve" in records_csv(world)
+    assert world["client"].get(f"/dashboard/teams/{world['team']}").status_code == 200
