@@ -107,6 +107,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "admin.profession_new": ADMINS,
     "admin.professions": ADMINS,
     "admin.taxonomy": ADMINS,
+    "admin.question_set": ADMINS,
     "admin.team_edit": ADMINS,
     "admin.team_new": ADMINS,
     "admin.type_change": ADMINS,

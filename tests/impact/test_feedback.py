@@ -248,3 +248,45 @@ def test_clinician_opens_and_closes_links_through_the_pages(client, login, train
     assert client.post_form(f"/feedback-links/{link.id}/close").status_code == 302
     db.session.expire_all()
     assert db.session.get(FeedbackLink, link.id).closed_at is not None
+
+
+def test_admin_edits_a_question_set_and_past_answers_keep_their_wording(
+    app, client, login, make, training, db
+):
+    from indirect_work.impact.models import QuestionSet
+
+    clinician, _, activity = training
+    link = create_link(actor=clinician, activity=activity)
+    db.session.commit()
+    _answer(app, link.token, [5, 4, 4, 5])
+    login(make.admin())
+    category_id = activity.activity_type.category_id
+    page = client.get(f"/admin/taxonomy/categories/{category_id}/questions")
+    assert page.status_code == 200
+    question_set = db.session.scalar(select(QuestionSet).where(QuestionSet.category_id == category_id))
+    data = {
+        "follow_up_days": "56",
+        "new_wording": "The session was pitched at the right level.",
+        "new_scale": "agree5",
+    }
+    for question in question_set.questions:
+        data[f"wording_{question.id}"] = question.wording + (
+            " (edited)" if question.code == "relevant" else ""
+        )
+        data[f"scale_{question.id}"] = question.scale
+        if question.code != "intend":
+            data[f"active_{question.id}"] = "y"
+    assert client.post_form(page.request.path, data).status_code == 302
+    db.session.expire_all()
+    question_set = db.session.get(QuestionSet, question_set.id)
+    assert question_set.follow_up_days == 56
+    wordings = [q.wording for q in question_set.active_questions("first")]
+    assert "The session was relevant to my work. (edited)" in wordings and len(wordings) == 4
+    old = db.session.scalar(select(FeedbackAnswer).where(FeedbackAnswer.question_code == "relevant"))
+    assert old.wording == "The session was relevant to my work."
+    # Fewer than three questions is refused and nothing changes.
+    data = {f"wording_{q.id}": q.wording for q in question_set.questions}
+    refused = client.post_form(page.request.path, data)
+    assert refused.status_code == 422 and b"Keep 3 to 6" in refused.data
+    db.session.expire_all()
+    assert len(db.session.get(QuestionSet, question_set.id).active_questions("first")) == 4
