@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API, not in types-WTForms 3.2
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from indirect_work.core.inputs import CheckedForm
 from indirect_work.impact.models import Question
@@ -14,6 +15,19 @@ from indirect_work.impact.questions import SCALES
 
 class ConfirmForm(CheckedForm):
     """A button that changes state: only the CSRF token."""
+
+
+class OutcomesForm(CheckedForm):
+    """What changed because of the work (choices: the active outcome options)."""
+
+    outcomes = SelectMultipleField(
+        "What changed?",
+        choices=[],
+        validate_choice=False,
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -18,13 +18,14 @@ from sqlalchemy import select
 
 from indirect_work.audit.services import client_ip
 from indirect_work.capture.models import Activity
+from indirect_work.capture.outcomes import active_outcome_options, outcomes_of, set_outcomes
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import DomainError, PermissionDenied, ValidationFailed
 from indirect_work.core.permissions import can_manage_feedback, can_read_feedback
 from indirect_work.core.transactions import abandon, attempt, keep_despite_refusal
 from indirect_work.extensions import db
 from indirect_work.impact import queries
-from indirect_work.impact.forms import ConfirmForm, FeedbackForm, feedback_form
+from indirect_work.impact.forms import ConfirmForm, FeedbackForm, OutcomesForm, feedback_form
 from indirect_work.impact.models import FeedbackLink
 from indirect_work.impact.services import (
     LinkRefused,
@@ -71,8 +72,13 @@ def activity_feedback(activity_id: int) -> Any:
         url = url_for("impact.respond", token=link.token, _external=True)
         refusal = link.refusal(now)
         links.append({"link": link, "url": url, "refusal": refusal, "qr": None if refusal else _qr(url)})
+    outcomes_form = OutcomesForm()
+    outcomes_form.outcomes.choices = [(str(o.id), o.label) for o in active_outcome_options()]
+    outcomes_form.outcomes.data = [str(o.id) for o in outcomes_of(activity.id)]
     return render_template(
         "impact/activity_feedback.html",
+        outcomes=outcomes_of(activity.id),
+        outcomes_form=outcomes_form,
         activity=activity,
         links=links,
         counts=queries.response_counts(activity.id),
@@ -102,6 +108,26 @@ def link_create(activity_id: int) -> Any:
         flash(error.message or "; ".join(m for ms in error.fields.values() for m in ms), "warning")
     else:
         flash("Feedback link ready: share it or show its QR code.", "success")
+    return redirect(url_for("impact.activity_feedback", activity_id=activity.id))
+
+
+@bp.post("/activities/<int:activity_id>/outcomes")
+def outcomes_edit(activity_id: int) -> Any:
+    """Record what changed; allowed in a locked month (an outcome, not the record of the work)."""
+    if (refused := _signed_in()) is not None:
+        return refused
+    activity = db.session.get(Activity, activity_id)
+    if activity is None or not can_manage_feedback(current_user, activity):
+        abort(404)
+    form = OutcomesForm()
+    if not form.validate_on_submit():
+        abort(400, "Your session expired before you saved. Please try again.")
+    _, error = attempt(set_outcomes, actor=current_user, activity=activity, values=form.outcomes.data or [])
+    if error is not None:
+        abandon()
+        flash("; ".join(m for ms in error.fields.values() for m in ms) or error.message, "warning")
+    else:
+        flash("What changed is saved.", "success")
     return redirect(url_for("impact.activity_feedback", activity_id=activity.id))
 
 

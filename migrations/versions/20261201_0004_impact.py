@@ -17,6 +17,33 @@ depends_on = None
 
 def upgrade():
     op.create_table(
+        "outcome_options",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=False),
+        sa.Column("sort_order", sa.Integer(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome_options")),
+        sa.UniqueConstraint("code", name=op.f("uq_outcome_options_code")),
+    )
+    op.create_table(
+        "activity_outcomes",
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("outcome_option_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["activities.id"],
+            name=op.f("fk_activity_outcomes_activity_id_activities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["outcome_option_id"],
+            ["outcome_options.id"],
+            name=op.f("fk_activity_outcomes_outcome_option_id_outcome_options"),
+        ),
+        sa.PrimaryKeyConstraint("activity_id", "outcome_option_id", name=op.f("pk_activity_outcomes")),
+    )
+    op.create_table(
         "question_sets",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("category_id", sa.Integer(), nullable=False),
@@ -169,3 +196,5 @@ def downgrade():
     op.drop_table("feedback_links")
     op.drop_table("questions")
     op.drop_table("question_sets")
+    op.drop_table("activity_outcomes")
+    op.drop_table("outcome_options")

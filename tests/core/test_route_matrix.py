@@ -71,6 +71,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "impact.activity_feedback": OWN_OR_LED,
     "impact.link_create": OWN_RECORD,
     "impact.link_close": OWN_RECORD,
+    "impact.outcomes_edit": OWN_RECORD,
     "impact.respond": PUBLIC,  # the people who received the work answer without an account
     "reports.dashboard": LEADS,
     "reports.team_dashboard": LEADS,
