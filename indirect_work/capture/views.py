@@ -300,10 +300,10 @@ def import_commit() -> Any:
     if not form.validate_on_submit():
         abort(400, "Your session expired before you confirmed. Upload the file again.")
     try:
-        file_hash, rows = importer.load_signed(
+        file_hash, rows, outcomes = importer.load_signed(
             request.form.get("payload", ""), user, current_app.secret_key or ""
         )
-        result, error = attempt(importer.commit_rows, user, file_hash, rows)
+        result, error = attempt(importer.commit_rows, user, file_hash, rows, outcomes)
     except importer.ImportFileError as exc:
         return _import_page(form, 422, error=str(exc))
     except IntegrityError:
