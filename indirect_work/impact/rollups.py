@@ -19,6 +19,7 @@ from indirect_work.core.dates import month_start
 from indirect_work.extensions import db
 from indirect_work.impact.models import FeedbackAnswer, FeedbackLink, FeedbackResponse
 from indirect_work.impact.queries import ItemSummary, summarise
+from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, OutcomeOption
 
 
@@ -30,6 +31,8 @@ class Scope:
     end: date
     team_ids: frozenset[int] | None = None
     organisation_id: int | None = None
+    #: One MHSDS service or team type (a team type's commissioner workbook).
+    team_type_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ def _where(scope: Scope) -> list[ColumnElement[bool]]:
         conditions.append(Activity.team_id.in_(sorted(scope.team_ids)))
     if scope.organisation_id is not None:
         conditions.append(Activity.organisation_id == scope.organisation_id)
+    if scope.team_type_code is not None:
+        of_type = select(Team.id).where(Team.service_team_type_code == scope.team_type_code)
+        conditions.append(Activity.team_id.in_(of_type))
     return conditions
 
 
