@@ -126,6 +126,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.recipient_types": SIGNED_IN,
     "api.rollups": SIGNED_IN,
     "api.teams": SIGNED_IN,
+    "api.outcome_options": SIGNED_IN,
+    "api.impact_rollup": ("no", "no", "ok", "no", "ok"),  # leads and admins (a query is required)
+    "api.activity_impact": OWN_OR_LED,
 }
 API_PREFIX = "api."
 

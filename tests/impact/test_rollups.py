@@ -82,3 +82,24 @@ def test_lead_dashboard_shows_the_impact_section(answered, client, login, make, 
     for code, mean in recomputed_means(db, team.id).items():
         assert f'data-testid="impact-mean-{code}">{mean:.2f}<' in page
     assert "Staff skills or confidence developed" in page
+
+
+def test_api_rollup_for_leads_matches_the_rows_and_never_carries_free_text(answered, app, login, make, db):
+    team, clinician, activity = answered
+    lead_client = app.test_client()
+    login(make.lead(team), target=lead_client)
+    day = activity.activity_on.isoformat()
+    body = lead_client.get(f"/api/v1/impact?team_id={team.id}&start={day}&end={day}").get_json()
+    assert body["responses"] == 3 and body["rows"][0]["response_rate"] == 0.5
+    means = {item["code"]: item["mean"] for item in body["categories"][0]["items"]}
+    assert means == {k: round(v, 2) for k, v in recomputed_means(db, team.id).items()}
+    assert body["outcomes"][0]["code"] == "STAFF_SKILLS"
+    other = make.team()
+    refused = lead_client.get(f"/api/v1/impact?team_id={other.id}&start={day}&end={day}")
+    assert refused.status_code == 403
+    summary = lead_client.get(f"/api/v1/activities/{activity.id}/impact").get_json()
+    assert summary["first"]["responses"] == 3 and summary["outcomes"] == ["STAFF_SKILLS"]
+    commissioner = app.test_client()
+    login(make.commissioner(team.organisation), target=commissioner)
+    assert commissioner.get(f"/api/v1/activities/{activity.id}/impact").status_code == 404
+    assert commissioner.get(f"/api/v1/impact?team_id={team.id}&start={day}&end={day}").status_code == 403

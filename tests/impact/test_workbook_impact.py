@@ -1,4 +1,4 @@
-"""The commissioner workbook's Impact sheet: figures once the thresholds are met, ``*`` before, no free text."""
+"""The commissioner workbook's Impact sheet: figures once the thresholds are met, `*` before, no comments."""
 
 from __future__ import annotations
 
