@@ -109,6 +109,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "admin.professions": ADMINS,
     "admin.taxonomy": ADMINS,
     "admin.question_set": ADMINS,
+    "admin.outcome_options": ADMINS,
     "admin.team_edit": ADMINS,
     "admin.team_new": ADMINS,
     "admin.type_change": ADMINS,

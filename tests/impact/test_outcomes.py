@@ -69,3 +69,22 @@ def test_log_form_records_outcomes_with_the_activity(client, login, make, db):
     refused = client.post_form("/log", form_for(team, outcomes=["999999"]))
     assert refused.status_code == 422 and b"Choose outcomes from the list" in refused.data
     assert len(db.session.scalars(select(Activity).where(Activity.clinician_id == clinician.id)).all()) == 1
+
+
+def test_admin_renames_retires_and_adds_outcomes(client, login, make, db):
+    login(make.admin())
+    options = db.session.scalars(select(OutcomeOption).order_by(OutcomeOption.sort_order)).all()
+    data = {f"label_{o.id}": o.label for o in options}
+    data |= {f"active_{o.id}": "y" for o in options if o.code != "NOT_YET_KNOWN"}
+    data[f"label_{options[0].id}"] = "Care or support plan changed"
+    data["new_label"] = "Discharge supported"
+    assert client.post_form("/admin/taxonomy/outcomes", data).status_code == 302
+    db.session.expire_all()
+    assert _option(db, "CARE_PLAN_CHANGED").label == "Care or support plan changed"
+    assert _option(db, "NOT_YET_KNOWN").is_active is False
+    assert _option(db, "DISCHARGE_SUPPORTED").is_active is True
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "taxonomy.outcomes_changed"))
+    refused = client.post_form(
+        "/admin/taxonomy/outcomes", {**data, f"label_{options[0].id}": "x", "new_label": ""}
+    )
+    assert refused.status_code == 422 and b"3 to 120 characters" in refused.data

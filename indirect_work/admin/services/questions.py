@@ -6,7 +6,10 @@ A set keeps 3 to 6 active items for the first link (and at most 6 for the follow
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from sqlalchemy import select
 
 from indirect_work.admin.services import FieldErrors
 from indirect_work.audit.services import record_event
@@ -14,6 +17,7 @@ from indirect_work.core.inputs import bad_text
 from indirect_work.extensions import db
 from indirect_work.impact.models import Question, QuestionSet
 from indirect_work.impact.questions import SCALES
+from indirect_work.taxonomy.models import OutcomeOption
 
 MIN_ITEMS, MAX_ITEMS = 3, 6
 
@@ -101,3 +105,40 @@ def _add_item(
         )
     )
     changes[code] = "added"
+
+
+def update_outcome_options(data: dict[str, Any]) -> dict[str, Any]:
+    """Rename or retire outcomes (``label_<id>``, ``active_<id>``) and add one (``new_label``).
+
+    A retired outcome stays on the records that have it and leaves the forms; codes never change.
+    """
+    errors = FieldErrors()
+    changes: dict[str, Any] = {}
+    options = list(db.session.scalars(select(OutcomeOption).order_by(OutcomeOption.sort_order)))
+    for option in options:
+        label = (data.get(f"label_{option.id}") or "").strip()
+        if not 3 <= len(label) <= 120 or bad_text(label):
+            errors.add(f"label_{option.id}", "Write the outcome in 3 to 120 characters")
+            continue
+        active = bool(data.get(f"active_{option.id}"))
+        if (label, active) != (option.label, option.is_active):
+            changes[option.code] = {"label": [option.label, label], "is_active": [option.is_active, active]}
+            option.label, option.is_active = label, active
+    new_label = (data.get("new_label") or "").strip()
+    if new_label:
+        code = re.sub(r"[^A-Z0-9]+", "_", new_label.upper()).strip("_")[:40]
+        if not 3 <= len(new_label) <= 120 or bad_text(new_label) or not code:
+            errors.add("new_label", "Write the outcome in 3 to 120 characters")
+        elif any(o.code == code for o in options):
+            errors.add("new_label", "There is already an outcome with that name")
+        else:
+            order = max((o.sort_order for o in options), default=0) + 1
+            db.session.add(OutcomeOption(code=code, label=new_label, sort_order=order))
+            changes[code] = "added"
+    if not any(o.is_active for o in options) and not new_label:
+        errors.add("_form", "Keep at least one outcome in use")
+    errors.raise_if_any()
+    db.session.flush()
+    if changes:
+        record_event("taxonomy.outcomes_changed", object_type="outcome_options", details={"changes": changes})
+    return changes

@@ -10,7 +10,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3 API
 from wtforms.validators import Optional
 
-from indirect_work.admin.services.questions import update_question_set
+from indirect_work.admin.services.questions import update_outcome_options, update_question_set
 from indirect_work.admin.views.common import bp, show_refusal
 from indirect_work.core.inputs import CheckedForm
 from indirect_work.core.transactions import attempt
@@ -18,7 +18,7 @@ from indirect_work.extensions import db
 from indirect_work.impact.models import QuestionSet
 from indirect_work.impact.questions import SCALES, default_items
 from indirect_work.impact.services import question_set_for
-from indirect_work.taxonomy.models import ActivityCategory
+from indirect_work.taxonomy.models import ActivityCategory, OutcomeOption
 
 
 class QuestionSetForm(CheckedForm):
@@ -87,3 +87,29 @@ def question_set(category_id: int) -> Any:
         stored=stored,
         defaults=default_items(category.code),
     ), status
+
+
+@bp.route("/taxonomy/outcomes", methods=["GET", "POST"])
+def outcome_options() -> Any:
+    """The "what changed" outcomes clinicians can record: rename, retire or add."""
+    options = list(db.session.scalars(select(OutcomeOption).order_by(OutcomeOption.sort_order)))
+
+    class OutcomesForm(CheckedForm):
+        new_label = StringField("Add an outcome (optional)")
+
+    for option in options:
+        setattr(OutcomesForm, f"label_{option.id}", StringField(f"Outcome {option.code}"))
+        setattr(OutcomesForm, f"active_{option.id}", BooleanField("In use"))
+    form = OutcomesForm()
+    if request.method == "GET":
+        for option in options:
+            form[f"label_{option.id}"].data = option.label
+            form[f"active_{option.id}"].data = option.is_active
+    elif form.validate_on_submit():
+        _, error = attempt(update_outcome_options, form.data)
+        if error is None:
+            flash("Outcomes saved.", "success")
+            return redirect(url_for("admin.outcome_options"))
+        show_refusal(form, error)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/outcome_options.html", form=form, options=options), status
