@@ -85,9 +85,9 @@ def _feedback(rng: random.Random, activity: Activity, question_set: QuestionSet,
         created_by_id=activity.clinician_id,
         created_at=opened,
         expires_at=opened + timedelta(days=30),
-        closed_at=opened + timedelta(days=14) if activity.activity_on < today - timedelta(days=14) else None,
-        closed_by_id=activity.clinician_id,
     )
+    if activity.activity_on < today - timedelta(days=14):  # older links were closed after two weeks
+        link.closed_at, link.closed_by_id = opened + timedelta(days=14), activity.clinician_id
     db.session.add(link)
     db.session.flush()
     questions = question_set.active_questions("first")

@@ -47,6 +47,11 @@ class LinkRefused(DomainError):
         self.reason = reason
 
 
+def question_set_if_any(category_id: int) -> QuestionSet | None:
+    """The category's stored question set (None while it uses the defaults); never writes."""
+    return db.session.scalar(select(QuestionSet).where(QuestionSet.category_id == category_id))
+
+
 def question_set_for(category: ActivityCategory) -> QuestionSet:
     """The category's question set, created from the defaults the first time it is needed."""
     existing = db.session.scalar(select(QuestionSet).where(QuestionSet.category_id == category.id))

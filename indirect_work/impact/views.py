@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import segno
@@ -34,6 +35,7 @@ from indirect_work.impact.services import (
     close_link,
     count_post,
     create_link,
+    question_set_if_any,
     record_response,
 )
 
@@ -75,8 +77,13 @@ def activity_feedback(activity_id: int) -> Any:
     outcomes_form = OutcomesForm()
     outcomes_form.outcomes.choices = [(str(o.id), o.label) for o in active_outcome_options()]
     outcomes_form.outcomes.data = [str(o.id) for o in outcomes_of(activity.id)]
+    question_set = question_set_if_any(activity.activity_type.category_id)
+    follow_up_from = None
+    if question_set and question_set.follow_up_days and question_set.active_questions("follow_up"):
+        follow_up_from = activity.activity_on + timedelta(days=question_set.follow_up_days)
     return render_template(
         "impact/activity_feedback.html",
+        follow_up_from=follow_up_from,
         outcomes=outcomes_of(activity.id),
         outcomes_form=outcomes_form,
         activity=activity,

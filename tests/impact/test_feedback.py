@@ -290,3 +290,19 @@ def test_admin_edits_a_question_set_and_past_answers_keep_their_wording(
     assert refused.status_code == 422 and b"Keep 3 to 6" in refused.data
     db.session.expire_all()
     assert len(db.session.get(QuestionSet, question_set.id).active_questions("first")) == 4
+
+
+def test_follow_up_is_offered_only_where_the_category_has_follow_up_questions(client, login, make, db):
+    team = make.team()
+    clinician = make.clinician(team)
+    training = make.activity(clinician, team, type_code="TRAIN_STAFF")
+    supervision = make.activity(clinician, team, type_code="SUPERVISION_CLINICAL")
+    for activity in (training, supervision):
+        create_link(actor=clinician, activity=activity)
+    db.session.commit()
+    login(clinician)
+    assert 'data-testid="new-follow-up-link"' in client.get(f"/activities/{training.id}/feedback").text
+    assert 'data-testid="new-follow-up-link"' not in client.get(f"/activities/{supervision.id}/feedback").text
+    refused = client.post_form(f"/activities/{supervision.id}/feedback/links", {"stage": "follow_up"})
+    assert refused.status_code == 302
+    assert _count(db, FeedbackLink) == 2
