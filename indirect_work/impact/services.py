@@ -7,6 +7,7 @@ response raises ``ValidationFailed`` with the field names, and nothing of it is 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -222,17 +223,21 @@ def record_response(
         raise LinkRefused(
             "answered", "Thank you: this browser has already answered this feedback form."
         ) from None
-    record_event(
+    event = record_event(
         "impact.response_recorded",
         object_type="feedback_link",
         object_id=link.id,
         details={"activity_id": link.activity_id, "has_free_text": text is not None},
     )
+    event.ip_address = None  # the response is anonymous: its audit row does not keep the address
     return response
 
 
 def _address_key(address: str | None) -> str:
-    return f"feedback-address:{address or 'unknown'}"
+    """The throttle key of an address: keyed with the secret, so the rows do not hold the address."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, (address or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
+    return f"feedback-address:{digest}"
 
 
 def address_is_limited(address: str | None) -> bool:

@@ -306,3 +306,16 @@ def test_follow_up_is_offered_only_where_the_category_has_follow_up_questions(cl
     refused = client.post_form(f"/activities/{supervision.id}/feedback/links", {"stage": "follow_up"})
     assert refused.status_code == 302
     assert _count(db, FeedbackLink) == 2
+
+
+def test_a_response_keeps_no_client_address(app, training, db):
+    from indirect_work.auth.models import AuthFailure
+
+    clinician, _, activity = training
+    link = create_link(actor=clinician, activity=activity)
+    db.session.commit()
+    _answer(app, link.token, [5, 4, 4, 5])
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "impact.response_recorded"))
+    assert event.ip_address is None
+    keys = db.session.scalars(select(AuthFailure.key).where(AuthFailure.key.like("feedback-address:%"))).all()
+    assert keys and all("127.0.0.1" not in key for key in keys)
