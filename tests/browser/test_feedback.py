@@ -5,11 +5,12 @@ the commissioner workbook show figures recomputed here from the response rows.""
 from __future__ import annotations
 
 import io
-import sqlite3
+from datetime import date
 from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import screenshot, sign_in
 
@@ -33,12 +34,23 @@ def _respond(browser: Any, url: str, values: list[int]) -> Any:
     return context, page
 
 
-def _rows(database_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as conn:
-        return conn.execute(sql, args).fetchall()
+def _rows(database_url: str, sql: str, **params: Any) -> list[Any]:
+    """Read the live server's database directly (both databases), for the independent recomputation."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params).all())
+    finally:
+        engine.dispose()
 
 
-def test_feedback_from_logging_to_the_dashboard_and_the_workbook(live_server: Any, browser: Any) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue("live_server" if request.param == "sqlite" else "live_server_postgres")
+
+
+def test_feedback_from_logging_to_the_dashboard_and_the_workbook(server: Any, browser: Any) -> None:
+    live_server = server
     clinician = browser.new_context(viewport={"width": 1280, "height": 900})
     page = clinician.new_page()
     errors: list[str] = []
@@ -84,8 +96,8 @@ def test_feedback_from_logging_to_the_dashboard_and_the_workbook(live_server: An
     answers = _rows(
         live_server.database_url,
         "SELECT a.question_code, a.value FROM feedback_answers a "
-        "JOIN feedback_responses r ON r.id = a.response_id WHERE r.activity_id = ?",
-        int(activity_id),
+        "JOIN feedback_responses r ON r.id = a.response_id WHERE r.activity_id = :activity",
+        activity=int(activity_id),
     )
     assert len({code for code, _ in answers}) == 4 and len(answers) == 12
     means = {code: sum(v for c, v in answers if c == code) / 3 for code, _ in answers}
@@ -109,19 +121,24 @@ def test_feedback_from_logging_to_the_dashboard_and_the_workbook(live_server: An
 
 def _check_workbook(live_server: Any, browser: Any, activity_id: str) -> None:
     """The Impact sheet's training row: figures where 3+ clinicians and 3+ responses stand behind it."""
-    (day,) = _rows(
-        live_server.database_url, "SELECT activity_on FROM activities WHERE id = ?", int(activity_id)
+    (day, organisation_id) = _rows(
+        live_server.database_url,
+        "SELECT activity_on, organisation_id FROM activities WHERE id = :activity",
+        activity=int(activity_id),
     )[0]
-    month = str(day)[:7]
+    first = date.fromisoformat(str(day)[:10]).replace(day=1)
+    after = first.replace(year=first.year + (first.month == 12), month=first.month % 12 + 1)
+    month = first.strftime("%Y-%m")
     clinicians, responses = _rows(
         live_server.database_url,
         "SELECT COUNT(DISTINCT a.clinician_id), COUNT(DISTINCT r.id) FROM feedback_responses r "
         "JOIN activities a ON a.id = r.activity_id JOIN activity_types t ON t.id = a.activity_type_id "
         "JOIN activity_categories c ON c.id = t.category_id WHERE c.code = 'TRAINING' AND r.stage = 'first' "
-        "AND a.deleted_at IS NULL AND substr(a.activity_on, 1, 7) = ? AND a.organisation_id = "
-        "(SELECT organisation_id FROM activities WHERE id = ?)",
-        month,
-        int(activity_id),
+        "AND a.deleted_at IS NULL AND a.activity_on >= :first AND a.activity_on < :after "
+        "AND a.organisation_id = :organisation",
+        first=first,
+        after=after,
+        organisation=organisation_id,
     )[0]
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
