@@ -106,6 +106,11 @@ class BaseConfig:
     #: Activities whose date is older than this many months are removed by ``purge-expired``
     #: (the trust's information governance lead sets it from the Records Management Code of Practice).
     IW_RETENTION_MONTHS = 96
+    #: Days a recipient feedback link stays open unless its clinician closes it first.
+    IW_FEEDBACK_EXPIRY_DAYS = 30
+    #: Feedback form posts allowed from one client address within the sign-in throttle's window
+    #: (a training room behind one NAT address must still be able to answer).
+    IW_FEEDBACK_MAX_PER_ADDRESS = 60
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict[str, Any]:
@@ -134,6 +139,10 @@ class BaseConfig:
         settings["IW_REPLICA_DATABASE_URL"] = os.environ.get("IW_REPLICA_DATABASE_URL") or None
         for name in ("IW_REPLICA_MAX_LAG_SECONDS", "IW_REPLICA_RETRY_SECONDS"):
             settings[name] = _env_int(name, getattr(cls, name))
+        settings["IW_FEEDBACK_EXPIRY_DAYS"] = _env_int("IW_FEEDBACK_EXPIRY_DAYS", cls.IW_FEEDBACK_EXPIRY_DAYS)
+        settings["IW_FEEDBACK_MAX_PER_ADDRESS"] = _env_int(
+            "IW_FEEDBACK_MAX_PER_ADDRESS", cls.IW_FEEDBACK_MAX_PER_ADDRESS
+        )
         return settings
 
     @classmethod

@@ -100,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from indirect_work.capture.views import bp as capture_bp
 
     app.register_blueprint(capture_bp)
+    from indirect_work.impact.views import bp as impact_bp
+
+    app.register_blueprint(impact_bp)
     from indirect_work.reports.views import commissioning_bp
 
     app.register_blueprint(commissioning_bp)

@@ -6,6 +6,7 @@ def import_all_models() -> None:
     from indirect_work.audit import models as _audit  # noqa: F401
     from indirect_work.auth import models as _auth  # noqa: F401
     from indirect_work.capture import models as _capture  # noqa: F401
+    from indirect_work.impact import models as _impact  # noqa: F401
     from indirect_work.org import models as _org  # noqa: F401
     from indirect_work.reports import models as _reports  # noqa: F401
     from indirect_work.taxonomy import models as _taxonomy  # noqa: F401

@@ -45,10 +45,11 @@ class IWClient(FlaskClient):
     """Test client whose form posts carry a valid CSRF token (``csrf=False`` leaves it out).
 
     Requests made while the test holds an app context (the ``db`` fixture) share that context's
-    ``g`` and database session, so Flask-Login's cached user would leak from one request (or
-    client) to the next, and a request's rollback would discard the test's own unsaved data;
-    each request therefore starts without the cached user and with the test's data committed
-    (inside the test's outer transaction), as it would in a real server.
+    ``g`` and database session, so Flask-Login's cached user and Flask-WTF's cached CSRF token
+    would leak from one request (or client) to the next, and a request's rollback would discard
+    the test's own unsaved data; each request therefore starts without the cached user and token
+    and with the test's data committed (inside the test's outer transaction), as it would in a
+    real server.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
@@ -56,6 +57,7 @@ class IWClient(FlaskClient):
 
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("csrf_token", None)  # Flask-WTF caches the token of the last client's session in g
             # What the test built is in the database before the request, as it would be in real
             # use: a request that rolls back (a refused form) undoes only its own work.
             _db.session.commit()

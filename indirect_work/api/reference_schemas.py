@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from typing import Any
+
+from marshmallow import fields, validate
 
 from indirect_work.api.schema_base import StrictSchema, items_schema
 
@@ -77,3 +79,30 @@ MechanismListSchema = items_schema("MechanismListSchema", CodeLabelSchema)
 RecipientTypeListSchema = items_schema("RecipientTypeListSchema", RecipientTypeSchema)
 TeamListSchema = items_schema("TeamListSchema", TeamSchema)
 ProfessionListSchema = items_schema("ProfessionListSchema", ProfessionSchema)
+
+
+def _outcome_codes(activity: Any) -> list[str]:
+    from indirect_work.capture.outcomes import outcomes_of  # only when an activity is written out
+
+    return [o.code for o in outcomes_of(activity.id)]
+
+
+def OutcomesIn() -> fields.Field[Any]:  # noqa: N802 - used like a field class in the activity schemas
+    """What changed, as outcome codes (``GET /api/v1/outcomes``); may be changed in a locked month."""
+    return fields.List(
+        fields.String(validate=validate.Length(max=120)),
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "What changed because of the work: outcome codes from `GET /api/v1/outcomes`. "
+            "Replaces the recorded outcomes; allowed after the month is locked.",
+            "example": ["CARE_PLAN_CHANGED"],
+        },
+    )
+
+
+def OutcomesOut() -> fields.Field[Any]:  # noqa: N802
+    return fields.Function(_outcome_codes, metadata={"type": "array", "items": {"type": "string"}})
+
+
+class OutcomeOptionListSchema(StrictSchema):
+    items = fields.List(fields.Nested(CodeLabelSchema))

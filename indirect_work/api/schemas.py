@@ -18,7 +18,7 @@ from indirect_work.api.caller_schemas import TokenInfoSchema as TokenInfoSchema
 from indirect_work.api.reference_schemas import ActivityCategoryListSchema as ActivityCategoryListSchema
 from indirect_work.api.reference_schemas import ActivityCategorySchema as ActivityCategorySchema
 from indirect_work.api.reference_schemas import ActivityTypeListSchema as ActivityTypeListSchema
-from indirect_work.api.reference_schemas import ActivityTypeRefSchema
+from indirect_work.api.reference_schemas import ActivityTypeRefSchema, OutcomesIn, OutcomesOut
 from indirect_work.api.reference_schemas import ActivityTypeSchema as ActivityTypeSchema
 from indirect_work.api.reference_schemas import CodeLabelSchema as CodeLabelSchema
 from indirect_work.api.reference_schemas import MechanismListSchema as MechanismListSchema
@@ -123,6 +123,7 @@ class ActivityFieldsSchema(StrictSchema):
             "maxLength": MAX_NOTE,
         },
     )
+    outcomes = OutcomesIn()
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
@@ -186,6 +187,7 @@ class ActivitySchema(StrictSchema):
     people_reached = fields.Integer()
     service_request_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    outcomes = OutcomesOut()
     source = fields.String(metadata={"enum": ["web", "week", "import", "api"]})
     created_at = fields.AwareDateTime(format="iso")
     updated_at = fields.AwareDateTime(format="iso")

@@ -29,6 +29,7 @@ from indirect_work.api.openapi import (
 from indirect_work.api.payloads import activity_data, caller, dump, json_body, load, query_args, require
 from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.models import Activity
+from indirect_work.capture.outcomes import set_outcomes
 from indirect_work.capture.rules import EARLIEST_DATE
 from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
 from indirect_work.core.errors import Conflict, ValidationFailed
@@ -180,13 +181,17 @@ def activity_create() -> Any:
     user = require(Permission.ACTIVITY_LOG)
     payload = json_body()
     key = idempotency.request_key()
-    data = activity_data(load(schemas.ActivityCreateSchema, payload, partial=True))
+    loaded = load(schemas.ActivityCreateSchema, payload, partial=True)
+    outcomes = loaded.pop("outcomes", None)
+    data = activity_data(loaded)
     claim = None
     if key is not None:
         claim, replayed = idempotency.claim(user.id, key, idempotency.body_hash(payload))
         if replayed is not None:
             return replayed
     activity = create_activity(actor=user, data=data, source="api")
+    if outcomes is not None:
+        set_outcomes(actor=user, activity=activity, values=outcomes)
     response = dump(schemas.ActivitySchema, activity, 201)
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
     if claim is not None:
@@ -201,7 +206,8 @@ def activity_create() -> Any:
     body=schemas.ActivityUpdateSchema,
     ok=(200, schemas.ActivitySchema),
     errors=(403, 404, 409),
-    description="Only the fields sent change. `version` must be the one last read, or the answer is 409.",
+    description="Only the fields sent change. `version` must be the one last read, or the answer is 409. "
+    "`outcomes` alone (with `version`) may be changed after the month is locked.",
 )
 def activity_update(activity_id: int) -> Any:
     user = require(Permission.ACTIVITY_LOG)
@@ -209,8 +215,12 @@ def activity_update(activity_id: int) -> Any:
     fields = load(schemas.ActivityUpdateSchema, json_body(), partial=True)
     if "version" not in fields:
         raise ValidationFailed({"version": ["Send the version of the record you last read"]})
-    data = activity_data(fields, ActivityInput.from_activity(activity))
-    update_activity(actor=user, activity=activity, data=data, expected_version=fields["version"])
+    outcomes = fields.pop("outcomes", None)
+    if set(fields) != {"version"} or outcomes is None:  # outcomes alone: allowed in a locked month
+        data = activity_data(fields, ActivityInput.from_activity(activity))
+        update_activity(actor=user, activity=activity, data=data, expected_version=fields["version"])
+    if outcomes is not None:
+        set_outcomes(actor=user, activity=activity, values=outcomes)
     return dump(schemas.ActivitySchema, activity)
 
 

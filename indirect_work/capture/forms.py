@@ -69,6 +69,13 @@ class ActivityForm(CheckedForm):
         "Note (optional)",
         description="A few words for your own reference. Do not include patient names or NHS numbers.",
     )
+    outcomes = MultiCheckboxField(
+        "What changed? (optional)",
+        choices=[],
+        validate_choice=False,
+        coerce=str,
+        description="If you know already; you can add or change this later, also after the month is locked",
+    )
     #: A token longer than any we issue (the column holds 64) is none of ours: it is dropped, so the
     #: record is saved as without a token instead of failing in the database.
     submission_token = HiddenField(filters=[lambda v: v if v and len(v) <= 64 else None])

@@ -35,6 +35,14 @@ activity_recipients = Table(
     Column("recipient_type_id", ForeignKey("recipient_types.id"), primary_key=True),
 )
 
+#: What changed because of an activity (its clinician's record; editable in a locked month).
+activity_outcomes = Table(
+    "activity_outcomes",
+    db.metadata,
+    Column("activity_id", ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    Column("outcome_option_id", ForeignKey("outcome_options.id"), primary_key=True),
+)
+
 
 class Activity(Model):
     """One logged piece of indirect work (names follow the MHSDS MHS204 items where one exists)."""

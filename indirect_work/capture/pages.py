@@ -17,6 +17,7 @@ from indirect_work.auth.models import User
 from indirect_work.capture.duration import format_duration
 from indirect_work.capture.forms import ActivityForm
 from indirect_work.capture.models import Activity
+from indirect_work.capture.outcomes import active_outcome_options, outcomes_of
 from indirect_work.capture.parsing import parse_date
 from indirect_work.capture.rules import check_record_unlocked
 from indirect_work.capture.services.favourites import (
@@ -80,6 +81,7 @@ def set_choices(form: ActivityForm, user: User, activity: Activity | None = None
     form.recipient_type_ids.choices = [
         (str(r.id), r.label) for r in recipients if r.is_active or r.id in keep_ids
     ]
+    form.outcomes.choices = [(str(o.id), o.label) for o in active_outcome_options()]
 
 
 @dataclass
@@ -138,6 +140,7 @@ def fill_from_activity(form: ActivityForm, activity: Activity, *, include_all: b
     form.note.data = activity.note or ""
     if include_all:
         form.activity_on.data = activity.activity_on.isoformat()
+        form.outcomes.data = [str(o.id) for o in outcomes_of(activity.id)]
 
 
 def prefill(form: ActivityForm, user: User, args: Any) -> bool:

@@ -26,6 +26,7 @@ from indirect_work.capture import importer, pages, week_grid
 from indirect_work.capture.duration import format_duration
 from indirect_work.capture.forms import ActivityForm, ConfirmForm
 from indirect_work.capture.models import Activity
+from indirect_work.capture.outcomes import set_outcomes
 from indirect_work.capture.services.activities import create_activity, delete_activity, update_activity
 from indirect_work.capture.services.favourites import add_favourite, get_favourite_for, remove_favourite
 from indirect_work.capture.services.listing import get_activity_for
@@ -56,18 +57,22 @@ def _answered_here(error: DomainError | None, *kinds: type[DomainError]) -> Doma
 
 
 def _create_from_form(user: User, form: ActivityForm) -> Activity:
-    return create_activity(
+    activity = create_activity(
         actor=user, data=form.parsed(user), source="web", submission_token=form.submission_token.data or None
     )
+    set_outcomes(actor=user, activity=activity, values=form.outcomes.data or [])
+    return activity
 
 
 def _update_from_form(user: User, activity: Activity, form: ActivityForm) -> Activity:
-    return update_activity(
+    updated = update_activity(
         actor=user,
         activity=activity,
         data=form.parsed(user, existing=activity),
         expected_version=pages.int_or_zero(form.version.data),
     )
+    set_outcomes(actor=user, activity=activity, values=form.outcomes.data or [])
+    return updated
 
 
 def _require_token() -> None:
@@ -295,10 +300,10 @@ def import_commit() -> Any:
     if not form.validate_on_submit():
         abort(400, "Your session expired before you confirmed. Upload the file again.")
     try:
-        file_hash, rows = importer.load_signed(
+        file_hash, rows, outcomes = importer.load_signed(
             request.form.get("payload", ""), user, current_app.secret_key or ""
         )
-        result, error = attempt(importer.commit_rows, user, file_hash, rows)
+        result, error = attempt(importer.commit_rows, user, file_hash, rows, outcomes)
     except importer.ImportFileError as exc:
         return _import_page(form, 422, error=str(exc))
     except IntegrityError:

@@ -155,3 +155,27 @@ def listed_clinician_id(user: Principal, asked_for: int | None) -> int | None:
     """Whose records a list of individual records shows: admins whoever they asked for (``None``:
     everyone's); everybody else only their own, whatever they asked for (see ``can_read_records_of``)."""
     return asked_for if user.is_admin else user.id
+
+
+class TeamRecord(Protocol):
+    """A record of one clinician on one team (an activity), as the feedback rules need it."""
+
+    clinician_id: int
+    team_id: int
+    deleted_at: Any
+
+
+def can_manage_feedback(user: Principal, activity: TeamRecord) -> bool:
+    """Who may open or close feedback links of an activity: its clinician; admins any.
+
+    Month locks do not apply: feedback is about what the work changed, not the record of the work.
+    """
+    return activity.deleted_at is None and (user.is_admin or activity.clinician_id == user.id)
+
+
+def can_read_feedback(user: Principal, activity: TeamRecord) -> bool:
+    """Who may read an activity's feedback, free text included: its clinician, the leads of its
+    team and admins. Never commissioners: they see only the disclosure-controlled workbook."""
+    if activity.deleted_at is not None:
+        return False
+    return user.is_admin or activity.clinician_id == user.id or activity.team_id in user.led_team_ids

@@ -16,6 +16,7 @@ from indirect_work.auth.passwords import hash_password
 from indirect_work.auth.services import create_user, get_user_by_email
 from indirect_work.capture.models import Activity, MonthLock, activity_recipients
 from indirect_work.core.dates import add_months, month_start, months_between
+from indirect_work.demo.impact import seed_impact
 from indirect_work.demo.sample_data import (
     DURATIONS,
     FIRST,
@@ -77,6 +78,7 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
         activities_added = _generate_year(rng, organisation, clinicians, today)
         _lock_checked_months(teams, clinicians, today)
         _choose_snomed_concepts()
+        seed_impact(rng, organisation, today)
     return SeedSummary(users_added, activities_added)
 
 

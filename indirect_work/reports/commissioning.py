@@ -21,6 +21,7 @@ from indirect_work.core.db import utcnow
 from indirect_work.core.errors import NotFound, ValidationFailed
 from indirect_work.core.permissions import reportable_organisation_ids
 from indirect_work.extensions import db
+from indirect_work.impact.rollups import Scope, impact_for
 from indirect_work.org.models import Organisation, Profession, ServiceTeamType, Team
 from indirect_work.reports.dimensions import Dimension
 from indirect_work.reports.disclosure import Breakdown, Line, Measured
@@ -94,6 +95,9 @@ def collect_monthly_report(
         expected_union=lambda keys: len(set().union(*(expected_sets.get(k, set()) for k in keys))),
         expected_total=len(set().union(*expected_sets.values())) if expected_sets else 0,
         contributing_total=current.clinicians,
+        impact=impact_for(
+            Scope(start=month, end=f.end, organisation_id=organisation.id, team_type_code=team_type_code)
+        ),
     )
 
 

@@ -310,6 +310,24 @@ class Disclosure:
         """A count (teams, clinicians expected): ``None`` when hidden or small, else rounded."""
         return None if hidden or self.pattern.everything else self.policy.count(value)
 
+    def impact_shown(self, *, clinicians: int, responses: int) -> bool:
+        """Whether an impact cell may be shown: ``threshold`` or more distinct clinicians *and*
+        ``threshold`` or more distinct responses (or recorded activities) stand behind it."""
+        threshold = self.policy.threshold
+        return not self.pattern.everything and clinicians >= threshold and responses >= threshold
+
+    def impact_count(self, value: int, *, clinicians: int, responses: int) -> int | None:
+        """A count of the Impact sheet: ``None`` (``*``) unless shown, else rounded like every figure."""
+        if not self.impact_shown(clinicians=clinicians, responses=responses):
+            return None
+        return self.policy.rounded(value)
+
+    def impact_mean(self, mean: float | None, *, clinicians: int, responses: int) -> float | None:
+        """An item's mean answer: ``None`` unless shown, else to one decimal place."""
+        if mean is None or not self.impact_shown(clinicians=clinicians, responses=responses):
+            return None
+        return round(mean, 1)
+
 
 def disclose(report: ReportTables, policy: DisclosurePolicy, whole: ReportTables | None = None) -> Disclosure:
     """What ``report`` may publish; a team type's report is cut from the ``whole`` provider's."""

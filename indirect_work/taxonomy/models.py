@@ -89,3 +89,18 @@ class RecipientType(Model):
 
     def __repr__(self) -> str:
         return f"<RecipientType {self.code}>"
+
+
+class OutcomeOption(Model):
+    """What changed because of the work, as its clinician records it: a local list (MHSDS has no item)."""
+
+    __tablename__ = "outcome_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __repr__(self) -> str:
+        return f"<OutcomeOption {self.code}>"

@@ -345,3 +345,13 @@ TAXONOMY: list[tuple[str, str, str, list[tuple[str, str, str, bool, str]]]] = [
         ],
     ),
 ]
+
+#: (code, label) of the default "what changed" outcomes a clinician can record on an activity.
+OUTCOME_OPTIONS: list[tuple[str, str]] = [
+    ("CARE_PLAN_CHANGED", "Care plan changed"),
+    ("REFERRAL_AVOIDED", "Referral avoided or redirected"),
+    ("RISK_MANAGEMENT_CHANGED", "Risk management changed"),
+    ("STAFF_SKILLS", "Staff skills or confidence developed"),
+    ("SERVICE_CHANGE", "Service change agreed"),
+    ("NOT_YET_KNOWN", "Not yet known"),
+]

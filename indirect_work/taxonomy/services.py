@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,7 +10,13 @@ from sqlalchemy import select
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, ServiceTeamType
 from indirect_work.taxonomy import reference_data as ref
-from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
+from indirect_work.taxonomy.models import (
+    ActivityCategory,
+    ActivityType,
+    ConsultationMechanism,
+    OutcomeOption,
+    RecipientType,
+)
 
 
 @dataclass
@@ -21,10 +28,9 @@ class LoadSummary:
 
 
 def load_reference_data() -> LoadSummary:
-    """Insert the code lists, professions and default taxonomy rows that are missing.
+    """Insert the code lists, professions, default taxonomy and outcome rows that are missing.
 
-    Existing rows are left as they are, so admins' edits survive a re-run and running it twice
-    changes nothing. Flushes; the caller commits.
+    Existing rows are left as they are (admins' edits survive a re-run); flushes, the caller commits.
     """
     summary = LoadSummary()
 
@@ -56,6 +62,7 @@ def load_reference_data() -> LoadSummary:
         if code not in have:
             add(RecipientType(code=code, label=label, sort_order=order))
 
+    _load_outcome_options(add)
     categories = {c.code: c for c in db.session.scalars(select(ActivityCategory))}
     type_codes = set(db.session.scalars(select(ActivityType.code)))
     for c_order, (c_code, c_label, c_description, types) in enumerate(ref.TAXONOMY):
@@ -80,6 +87,13 @@ def load_reference_data() -> LoadSummary:
                 )
     db.session.flush()
     return summary
+
+
+def _load_outcome_options(add: Callable[[object], None]) -> None:
+    have = set(db.session.scalars(select(OutcomeOption.code)))
+    for order, (code, label) in enumerate(ref.OUTCOME_OPTIONS):
+        if code not in have:
+            add(OutcomeOption(code=code, label=label, sort_order=order))
 
 
 def active_types() -> list[ActivityType]:

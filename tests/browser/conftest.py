@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.dbutil import postgres_required
+from tests.dbutil import postgres_required, skip_or_fail_without_postgres, temporary_postgres_database
 
 CHROMIUM = os.environ.get("IW_CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +37,8 @@ class LiveServer:
         self.database_url = database_url
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """gunicorn with two workers on a fresh, migrated, demo-seeded SQLite database."""
-    workdir = tmp_path_factory.mktemp("live")
-    database_url = f"sqlite:///{workdir / 'live.sqlite3'}"
+def _serve(workdir: Path, database_url: str) -> Iterator[LiveServer]:
+    """gunicorn with two workers on ``database_url``, migrated and demo-seeded first."""
     env = {**os.environ, "IW_CONFIG": "development", "DATABASE_URL": database_url, "HOME": str(workdir)}
     flask = [sys.executable, "-m", "flask", "--app", "indirect_work"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -88,6 +85,22 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """gunicorn with two workers on a fresh, migrated, demo-seeded SQLite database."""
+    workdir = tmp_path_factory.mktemp("live")
+    yield from _serve(workdir, f"sqlite:///{workdir / 'live.sqlite3'}")
+
+
+@pytest.fixture(scope="session")
+def live_server_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The same on a throwaway PostgreSQL database (skipped, or failed in CI, without PostgreSQL)."""
+    skip_or_fail_without_postgres()
+    workdir = tmp_path_factory.mktemp("live-postgres")
+    with temporary_postgres_database() as url:
+        yield from _serve(workdir, url)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 
 from indirect_work.auth.models import ApiToken, RoleAssignment, User
 from indirect_work.capture.models import Activity, Favourite, MonthLock
+from indirect_work.impact.models import FeedbackLink, FeedbackResponse
+from indirect_work.impact.services import create_link
 from indirect_work.org.models import Organisation, Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType
 
@@ -33,6 +35,7 @@ LOGGERS = ("no", "ok", "ok", "no", "ok")
 OWN_RECORD = ("no", "ok", "no", "no", "ok")
 OWN_ONLY = ("no", "ok", "no", "no", "no")
 LEADS = ("no", "no", "ok", "no", "ok")
+OWN_OR_LED = ("no", "ok", "ok", "no", "ok")  # the record's clinician, the leads of its team, admins
 COMMISSIONERS = ("no", "no", "no", "ok", "ok")
 ADMINS = ("no", "no", "no", "no", "ok")
 TOKEN = ("tok",) * 5  # API writes: a browser session alone never authorises them
@@ -65,6 +68,11 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "capture.activity_delete": OWN_RECORD,
     "capture.favourite_add": OWN_ONLY,
     "capture.favourite_remove": OWN_ONLY,
+    "impact.activity_feedback": OWN_OR_LED,
+    "impact.link_create": OWN_RECORD,
+    "impact.link_close": OWN_RECORD,
+    "impact.outcomes_edit": OWN_RECORD,
+    "impact.respond": PUBLIC,  # the people who received the work answer without an account
     "reports.dashboard": LEADS,
     "reports.team_dashboard": LEADS,
     "reports.records": LEADS,
@@ -100,6 +108,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "admin.profession_new": ADMINS,
     "admin.professions": ADMINS,
     "admin.taxonomy": ADMINS,
+    "admin.question_set": ADMINS,
+    "admin.outcome_options": ADMINS,
     "admin.team_edit": ADMINS,
     "admin.team_new": ADMINS,
     "admin.type_change": ADMINS,
@@ -117,6 +127,9 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.recipient_types": SIGNED_IN,
     "api.rollups": SIGNED_IN,
     "api.teams": SIGNED_IN,
+    "api.outcome_options": SIGNED_IN,
+    "api.impact_rollup": ("no", "no", "ok", "no", "ok"),  # leads and admins (a query is required)
+    "api.activity_impact": OWN_OR_LED,
 }
 API_PREFIX = "api."
 
@@ -163,6 +176,7 @@ def world(make, db):
     favourite = Favourite(user_id=clinician.id, label="Fav", activity_type_id=activity.activity_type_id)
     db.session.add(favourite)
     db.session.flush()
+    link = create_link(actor=clinician, activity=activity)
     category = db.session.scalar(select(ActivityCategory).limit(1))
     activity_type = db.session.scalar(select(ActivityType).limit(1))
     params = {
@@ -176,6 +190,8 @@ def world(make, db):
         "profession_id": make.profession().id,
         "month_text": activity.activity_on.strftime("%Y-%m"),
         "filename": "css/app.css",
+        "link_id": link.id,
+        "token": link.token,
     }
     db.session.commit()
     return people, params, activity
@@ -209,6 +225,8 @@ def _snapshot(db, activity) -> tuple[Any, ...]:
             Favourite,
             MonthLock,
             ApiToken,
+            FeedbackLink,
+            FeedbackResponse,
         )
     )
     db.session.expire_all()

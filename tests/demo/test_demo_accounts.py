@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from indirect_work.auth.models import Role, User
 from indirect_work.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
@@ -41,3 +41,18 @@ def test_the_clinician_sign_in_is_a_clinician_only_and_the_lead_sees_their_team(
     login(lead, DEMO_PASSWORD)
     dashboard = client.get(f"/dashboard/teams/{team}")
     assert dashboard.status_code == 200 and clinician.full_name in dashboard.text
+
+
+def test_the_demo_has_feedback_and_outcomes_on_the_leads_dashboard(db, client, login):
+    from indirect_work.capture.models import activity_outcomes
+    from indirect_work.impact.models import FeedbackResponse
+
+    seed_demo()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(FeedbackResponse)) > 50
+    assert db.session.scalar(select(func.count()).select_from(activity_outcomes)) > 50
+    lead = account(DEMO_ACCOUNTS["team lead"])
+    login(lead, DEMO_PASSWORD)
+    team = sorted(lead.led_team_ids)[0]
+    page = client.get(f"/dashboard/teams/{team}").get_data(as_text=True)
+    assert 'data-testid="impact-row"' in page and 'data-testid="impact-outcomes"' in page

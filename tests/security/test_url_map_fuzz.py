@@ -31,6 +31,7 @@ from indirect_work.auth.models import Role, RoleAssignment
 from indirect_work.capture.services.favourites import add_favourite
 from indirect_work.core.inputs import CheckedForm
 from indirect_work.extensions import db
+from indirect_work.impact.services import create_link
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType
 from tests.factories import Factory
 
@@ -98,6 +99,7 @@ def world(make):
     db.session.flush()
     activities = {user.id: make.activity(user, team) for user in (clinician, lead, admin)}
     favourite = add_favourite(actor=admin, activity=activities[admin.id])
+    link = create_link(actor=admin, activity=activities[admin.id])
     ids = {
         "activity_id": activities[admin.id].id,
         "team_id": team.id,
@@ -108,6 +110,8 @@ def world(make):
         "type_id": db.session.scalar(db.select(ActivityType.id).limit(1)),
         "favourite_id": favourite.id,
         "month_text": "2026-01",
+        "link_id": link.id,
+        "token": link.token,
     }
     db.session.commit()
     return {"roles": [None, clinician, lead, commissioner, admin], "ids": ids}
@@ -223,6 +227,7 @@ def _json(value: Any) -> Any:
 
 def test_no_route_answers_5xx_to_hostile_input(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "IW_LOGIN_MAX_FAILURES", 1_000_000)
+    monkeypatch.setitem(app.config, "IW_FEEDBACK_MAX_PER_ADDRESS", 1_000_000)
     monkeypatch.setattr(app.request_class, "parameter_storage_class", RecordingArgs)
     names = _form_fields() | _schema_fields()
     names -= {"csrf_token"}

@@ -43,6 +43,12 @@ COLUMNS: list[tuple[str, str, str]] = [
         "The referral's service request identifier. Never an NHS number.",
     ),
     ("note", "Optional", "Up to 500 characters. No patient names or NHS numbers."),
+    (
+        "outcomes",
+        "Optional",
+        "What changed, if known: outcome codes or names separated by semicolons (;), "
+        "for example CARE_PLAN_CHANGED; REFERRAL_AVOIDED.",
+    ),
 ]
 COLUMN_NAMES = [c[0] for c in COLUMNS]
 EXAMPLE_ROW = [
@@ -56,6 +62,7 @@ EXAMPLE_ROW = [
     "",
     "",
     "Trauma-informed care session",
+    "STAFF_SKILLS",
 ]
 
 

@@ -15,6 +15,7 @@ from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.importer.files import ImportFileError
 from indirect_work.capture.importer.rows import ImportPreview
 from indirect_work.capture.models import Activity
+from indirect_work.capture.outcomes import set_outcomes
 from indirect_work.capture.services.bulk import create_many
 from indirect_work.extensions import db
 
@@ -43,6 +44,7 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str | bytes) ->
                 d.start_time.strftime("%H:%M:%S") if d.start_time else None,
                 d.service_request_id,
                 d.note,
+                row.outcome_ids,
             ]
         )
     return _serializer(secret_key).dumps(
@@ -52,7 +54,7 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str | bytes) ->
 
 def load_signed(
     token: str, user: User, secret_key: str | bytes
-) -> tuple[str, list[tuple[int, ActivityInput]]]:
+) -> tuple[str, list[tuple[int, ActivityInput]], dict[int, list[int]]]:
     """Undo :func:`sign_preview`; raises :class:`ImportFileError` when stale, altered or someone else's."""
     try:
         payload = _serializer(secret_key).loads(token or "", max_age=PAYLOAD_MAX_AGE)
@@ -63,9 +65,11 @@ def load_signed(
     if payload.get("u") != user.id:
         raise ImportFileError("The preview could not be read. Upload the file again")
     rows = []
-    for number, type_id, on, minutes, team_id, mechanism, recipients, people, start, sri, note in payload[
-        "r"
-    ]:
+    outcomes: dict[int, list[int]] = {}
+    for row in payload["r"]:
+        number, type_id, on, minutes, team_id, mechanism, recipients, people, start, sri, note = row[:11]
+        if len(row) > 11 and row[11]:
+            outcomes[number] = [int(i) for i in row[11]]
         rows.append(
             (
                 number,
@@ -83,7 +87,7 @@ def load_signed(
                 ),
             )
         )
-    return payload["h"], rows
+    return payload["h"], rows, outcomes
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,12 @@ class ImportResult:
     already_imported: int
 
 
-def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityInput]]) -> ImportResult:
+def commit_rows(
+    user: User,
+    file_hash: str,
+    rows: list[tuple[int, ActivityInput]],
+    outcomes: dict[int, list[int]] | None = None,
+) -> ImportResult:
     """Save every row not imported before, and the import's audit event (flush only).
 
     Any row failing the rules now (a month locked since the preview) fails them all
@@ -109,6 +118,8 @@ def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityInput]
         (f"row {number}", data, tokens[number]) for number, data in rows if tokens[number] not in existing
     ]
     created = create_many(actor=user, rows=todo, source="import")
+    new_tokens = {tokens[number]: number for number, _ in rows if tokens[number] not in existing}
+    _record_outcomes(user, new_tokens, outcomes or {})
     result = ImportResult(created, len(rows) - len(todo))
     record_event(
         "activity.import",
@@ -122,3 +133,18 @@ def commit_rows(user: User, file_hash: str, rows: list[tuple[int, ActivityInput]
 
 def row_token(user: User, file_hash: str, number: int) -> str:
     return hashlib.sha256(f"import:{user.id}:{file_hash}:{number}".encode()).hexdigest()
+
+
+def _record_outcomes(user: User, tokens: dict[str, int], outcomes: dict[int, list[int]]) -> None:
+    """The imported rows' outcomes, checked and audited by the one outcome service."""
+    wanted = {token: outcomes[number] for token, number in tokens.items() if outcomes.get(number)}
+    if not wanted:
+        return
+    created = db.session.scalars(select(Activity).where(Activity.submission_token.in_(sorted(wanted))))
+    for activity in created:
+        set_outcomes(
+            actor=user,
+            activity=activity,
+            values=wanted[activity.submission_token or ""],
+            field=f"row {tokens[activity.submission_token or '']}",
+        )

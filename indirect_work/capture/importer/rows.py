@@ -27,7 +27,7 @@ from indirect_work.capture.rules import RuleCache, checked, validate_activity
 from indirect_work.capture.services.listing import default_team_id
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
-from indirect_work.taxonomy.models import ActivityType, ConsultationMechanism, RecipientType
+from indirect_work.taxonomy.models import ActivityType, ConsultationMechanism, OutcomeOption, RecipientType
 
 #: Which column a rule's field name is reported against.
 FIELD_COLUMNS = {
@@ -51,6 +51,8 @@ class ImportRow:
     #: The checked values, when the row is valid.
     data: CheckedActivity | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    #: What changed, as outcome option ids (recorded beside the activity, not part of its rules).
+    outcome_ids: list[int] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -97,6 +99,9 @@ class _Lookups:
             self.teams[normalise(team.local_id)] = team.id
         self.default_team = default_team_id(user)
         self.rules = RuleCache()
+        self.outcomes: dict[str, int] = {}
+        for o in db.session.scalars(select(OutcomeOption).where(OutcomeOption.is_active.is_(True))):
+            self.outcomes[normalise(o.label)] = self.outcomes[normalise(o.code)] = o.id
 
 
 FORMULA_MESSAGE = "This cell holds a formula. Type the value itself instead"
@@ -116,6 +121,7 @@ def check_row(
     rule_errors = validate_activity(user, data, today=today, cache=lookups.rules)
     for name, messages in {**rule_errors, **parse_errors}.items():
         errors.setdefault(FIELD_COLUMNS.get(name, name), messages)
+    row.outcome_ids = _outcome_ids(values.get("outcomes") or "", lookups, lookup_errors)
     for column, message in lookup_errors.items():
         errors.setdefault(column, [message])
         if errors[column][0] != FORMULA_MESSAGE:
@@ -123,6 +129,18 @@ def check_row(
     row.errors = errors
     row.data = None if errors else checked(data)
     return row
+
+
+def _outcome_ids(text: str, lookups: _Lookups, lookup_errors: dict[str, str]) -> list[int]:
+    found: list[int] = []
+    for part in text.split(";") if not isinstance(text, FormulaCell) else []:
+        if part.strip():
+            option = lookups.outcomes.get(normalise(part))
+            if option is None:
+                lookup_errors["outcomes"] = f"“{part.strip()[:60]}” is not an outcome code or name"
+            elif option not in found:
+                found.append(option)
+    return found
 
 
 def _row_input(

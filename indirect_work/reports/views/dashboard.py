@@ -20,6 +20,7 @@ from indirect_work.core.permissions import Permission, can_view_team, require_pe
 from indirect_work.core.replica import reads_from_replica
 from indirect_work.core.spreadsheets import iter_csv
 from indirect_work.extensions import db
+from indirect_work.impact.rollups import Scope, impact_for
 from indirect_work.org.models import Team
 from indirect_work.reports.dashboard import build_dashboard
 from indirect_work.reports.forms import DashboardFilterForm, RecordsFilterForm
@@ -70,13 +71,16 @@ def team_dashboard(team_id: int) -> Any:
         return render_template(
             "reports/dashboard.html", team=team, form=form, page=None, teams=_visible_teams()
         ), 400
+    page = build_dashboard(team, form, current_user)
+    period = page["filter"]
     return render_template(
         "reports/dashboard.html",
         team=team,
         form=form,
-        page=build_dashboard(team, form, current_user),
+        page=page,
         teams=_visible_teams(),
         format_month=format_month,
+        impact=impact_for(Scope(start=period.start, end=period.end, team_ids=frozenset({team.id}))),
     )
 
 

@@ -16,6 +16,7 @@ from indirect_work.reports.disclosure import Disclosure
 from indirect_work.reports.workbook.breakdowns import by_activity, recipient_and_mode, simple_breakdown
 from indirect_work.reports.workbook.completeness import completeness
 from indirect_work.reports.workbook.dictionary import dictionary
+from indirect_work.reports.workbook.impact import impact_sheet
 from indirect_work.reports.workbook.report import MonthlyReport
 from indirect_work.reports.workbook.summary import summary
 from indirect_work.reports.workbook.trend import trend
@@ -28,6 +29,7 @@ SHEETS = (
     "By recipient and mode",
     "Trend",
     "Completeness",
+    "Impact",
     "Data dictionary",
 )
 
@@ -66,6 +68,7 @@ def build_workbook(report: MonthlyReport, target: str | IO[bytes], *, disclosure
     recipient_and_mode(workbook, report, disclosure)
     trend(workbook, report, disclosure)
     completeness(workbook, report, disclosure)
+    impact_sheet(workbook, report, disclosure)
     dictionary(workbook)
     workbook.save(target)
 

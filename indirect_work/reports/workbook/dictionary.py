@@ -179,6 +179,33 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
         "Local",
     ),
     ("Completeness", "Team contributed", "Whether the team has at least one record in the month.", "Local"),
+    (
+        "Impact",
+        "Category / Activities with a feedback link / People reached",
+        "The activity category; its activities of the month that had a feedback link, and the people "
+        "they reached.",
+        "Local item: MHSDS has no item for recipient feedback",
+    ),
+    (
+        "Impact",
+        "Responses / response rate",
+        "Anonymous answers of the people who received the work, on feedback links their clinician "
+        "shared; the rate is responses per person reached by the activities that had a link.",
+        "Local item: MHSDS has no item for recipient feedback",
+    ),
+    (
+        "Impact",
+        "Mean (1 to 5)",
+        "Mean answer to each question as it was asked, on a fixed five-point scale.",
+        "Local item: MHSDS has no item for recipient feedback",
+    ),
+    (
+        "Impact",
+        "Outcome recorded by the clinician",
+        "What changed because of the work (care plan changed, referral avoided or redirected, ...), "
+        "counted in activities.",
+        "Local item: MHSDS has no item for outcomes of indirect work",
+    ),
 )
 
 

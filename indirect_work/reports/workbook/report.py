@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from indirect_work.impact.rollups import Impact
 from indirect_work.reports.disclosure import Breakdown, Measured, UnionCounter
 
 
@@ -64,3 +65,5 @@ class MonthlyReport:
     expected_union: UnionCounter = field(default=lambda keys: 0)
     expected_total: int = 0
     contributing_total: int = 0
+    #: Recipient feedback and recorded outcomes of the month (the Impact sheet); never free text.
+    impact: Impact | None = None

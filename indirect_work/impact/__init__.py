@@ -1,0 +1,1 @@
+"""Impact: what indirect work changed, from the people who received it and from the clinician."""
