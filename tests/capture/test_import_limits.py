@@ -19,9 +19,11 @@ from tests.capture.xlsx_crafted import ADMITTED, CRAFTED, far_cell, with_sheet
 ROOT = Path(__file__).resolve().parents[2]
 MEASURE = """
 import json, resource, sys, time
-from tests.capture.xlsx_crafted import ADMITTED, CRAFTED
-content = {**CRAFTED, **ADMITTED}[sys.argv[1]]()
-del CRAFTED, ADMITTED
+from pathlib import Path
+from tests.capture.xlsx_crafted import CRAFTED
+# A genuine file is built by the test and passed as a path, so building it costs this process nothing.
+content = Path(sys.argv[1]).read_bytes() if sys.argv[1].endswith(".xlsx") else CRAFTED[sys.argv[1]]()
+del CRAFTED
 from indirect_work.capture.importer.files import ImportFileError, read_table
 def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -63,8 +65,10 @@ def test_a_crafted_xlsx_costs_a_worker_under_300_mb_and_2_s(kind):
 
 
 @pytest.mark.parametrize("kind", sorted(ADMITTED))
-def test_a_full_file_of_records_is_read_in_under_2_s_and_300_mb(kind):
-    cost = measure(kind)
+def test_a_full_file_of_records_is_read_in_under_2_s_and_300_mb(kind, tmp_path):
+    path = tmp_path / f"{kind}.xlsx"
+    path.write_bytes(ADMITTED[kind]())
+    cost = measure(str(path))
     assert cost["message"] is None and cost["rows"] == 10_001, cost
     assert cost["cpu"] < 2.0, cost
     assert cost["peak_mb"] < 300.0, cost
