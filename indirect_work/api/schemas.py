@@ -31,6 +31,7 @@ from indirect_work.api.reference_schemas import TeamSchema as TeamSchema
 from indirect_work.api.schema_base import ID as ID
 from indirect_work.api.schema_base import StrictSchema, id_field
 from indirect_work.api.schema_base import items_schema as items_schema
+from indirect_work.api.sharing_schemas import ServiceRequestsInFields, SharedInFields, SharedOutFields
 from indirect_work.capture.rules import MAX_MINUTES, MAX_NOTE, MAX_PEOPLE, MIN_MINUTES
 from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, DIMENSION_NAMES
 
@@ -58,7 +59,7 @@ class LocalTime(fields.Time):
 # Activities --------------------------------------------------------------------------------------
 
 
-class ActivityFieldsSchema(StrictSchema):
+class ActivityFieldsSchema(ServiceRequestsInFields):
     """The fields a client writes; all optional here (the rule set reports what is missing)."""
 
     activity_type_id = id_field("The activity type (see `GET /api/v1/activity-types`).")
@@ -125,7 +126,7 @@ class ActivityFieldsSchema(StrictSchema):
     )
 
 
-class ActivityCreateSchema(ActivityFieldsSchema):
+class ActivityCreateSchema(ActivityFieldsSchema, SharedInFields):
     """A new activity for the caller; missing required fields are a 422 with the rule set's messages."""
 
 
@@ -166,7 +167,7 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
     )
 
 
-class ActivitySchema(StrictSchema):
+class ActivitySchema(SharedOutFields):
     """An activity record as the API returns it."""
 
     id = fields.Integer()

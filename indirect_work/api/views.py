@@ -27,10 +27,17 @@ from indirect_work.api.openapi import (
     type_of,
 )
 from indirect_work.api.payloads import activity_data, caller, dump, json_body, load, query_args, require
+from indirect_work.api.sharing_schemas import split_service_requests
 from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.models import Activity
 from indirect_work.capture.rules import EARLIEST_DATE
-from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
+from indirect_work.capture.services import (
+    CoDeliverer,
+    create_activity,
+    delete_activity,
+    get_activity_for,
+    update_activity,
+)
 from indirect_work.core.errors import Conflict, ValidationFailed
 from indirect_work.core.permissions import (
     Permission,
@@ -179,13 +186,15 @@ def activity_create() -> Any:
     user = require(Permission.ACTIVITY_LOG)
     payload = json_body()
     key = idempotency.request_key()
-    data = activity_data(load(schemas.ActivityCreateSchema, payload, partial=True))
+    loaded = split_service_requests(load(schemas.ActivityCreateSchema, payload, partial=True))
+    colleagues = [CoDeliverer(c["clinician_id"], c.get("minutes")) for c in loaded.pop("co_deliverers", [])]
+    data = activity_data(loaded)
     claim = None
     if key is not None:
         claim, replayed = idempotency.claim(user.id, key, idempotency.body_hash(payload))
         if replayed is not None:
             return replayed
-    activity = create_activity(actor=user, data=data, source="api")
+    activity = create_activity(actor=user, data=data, source="api", co_deliverers=colleagues)
     response = dump(schemas.ActivitySchema, activity, 201)
     response.headers["Location"] = url_for("api.activity_get", activity_id=activity.id)
     if claim is not None:
@@ -205,7 +214,7 @@ def activity_create() -> Any:
 def activity_update(activity_id: int) -> Any:
     user = require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
-    fields = load(schemas.ActivityUpdateSchema, json_body(), partial=True)
+    fields = split_service_requests(load(schemas.ActivityUpdateSchema, json_body(), partial=True))
     if "version" not in fields:
         raise ValidationFailed({"version": ["Send the version of the record you last read"]})
     data = activity_data(fields, ActivityInput.from_activity(activity))

@@ -124,8 +124,16 @@ class Activity(Model):
         return [self.service_request_id] if self.service_request_id else []
 
     @property
+    def co_deliverer_ids(self) -> frozenset[int]:
+        return frozenset(d.clinician_id for d in self.co_deliverers)
+
+    @property
     def is_shared(self) -> bool:
         return bool(self.co_deliverers)
+
+    def part_of(self, clinician_id: int) -> ActivityDeliverer | None:
+        """The co-deliverer's part (None for the creator or someone else)."""
+        return next((d for d in self.co_deliverers if d.clinician_id == clinician_id), None)
 
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.activity_on} {self.duration_minutes}m>"

@@ -15,15 +15,15 @@ from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity
 from indirect_work.capture.totals import Totals
 from indirect_work.core.errors import NotFound
-from indirect_work.core.permissions import can_edit_activity
+from indirect_work.core.permissions import can_read_activity
 from indirect_work.extensions import db
 from indirect_work.taxonomy.models import ActivityType
 
 
 def get_activity_for(actor: User, activity_id: int) -> Activity:
-    """A live record the actor may see: their own (admins: anyone's). Anything else is ``NotFound``."""
+    """A live record the actor may see: their own or co-delivered (admins: anyone's); else ``NotFound``."""
     activity = db.session.get(Activity, activity_id)
-    if activity is None or not can_edit_activity(actor, activity):
+    if activity is None or not can_read_activity(actor, activity):
         raise NotFound("That record does not exist or is not yours")
     return activity
 
