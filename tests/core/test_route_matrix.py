@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "capture.import_template": LOGGERS,
     "capture.activity_edit": OWN_RECORD,
     "capture.activity_delete": OWN_RECORD,
+    "capture.activity_shared": OWN_RECORD,
     "capture.favourite_add": OWN_ONLY,
     "capture.favourite_remove": OWN_ONLY,
     "reports.dashboard": LEADS,
