@@ -61,6 +61,10 @@ UNKNOWN_ITEMS = (
     "IndActPersCons is blank: the v6 person-consulted code list is not published yet (mhsds.md §10).",
     "OtherCareProfTeamLocalID holds the team that did the activity; national processing uses it in place "
     "of the referral's team.",
+    "A meeting about several patients gives one row per ServiceRequestID; DurationIndirectAct is its "
+    "duration split equally in whole minutes, the remainder to the first rows (they add up exactly).",
+    "CareProfLocalID is the care professional who logged the record; co-deliverers are not represented "
+    "and are listed in the validation report.",
 )
 _SNOMED = re.compile(r"^\d{6,18}$")
 _ODS_COMMISSIONER = re.compile(r"^[A-Z0-9]{3,5}$")
