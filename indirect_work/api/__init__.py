@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     The route imports are deliberately inside: importing any ``indirect_work.api`` module (the token
     model's command, the schemas) must not load every API route and, through them, the features.
     """
+    from indirect_work.api import sharing_views  # noqa: F401  (adds the shared-session routes to the API)
     from indirect_work.api.token_views import bp as tokens_bp
     from indirect_work.api.views import bp as api_bp
 

@@ -32,6 +32,16 @@ class CoDelivererSchema(StrictSchema):
     minutes = fields.Integer()
 
 
+class OwnPartSchema(StrictSchema):
+    """A co-deliverer's own time of a shared session."""
+
+    minutes = fields.Integer(
+        strict=True,
+        required=True,
+        metadata={"description": "Your own time in minutes.", "minimum": MIN_MINUTES, "maximum": MAX_MINUTES},
+    )
+
+
 class ServiceRequestsInFields(StrictSchema):
     """Several service requests: a meeting about several patients."""
 

@@ -109,6 +109,8 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # JSON API reads accept the browser session (same permissions as the pages); writes need a token.
     "api.activity_create": TOKEN,
     "api.activity_delete": TOKEN,
+    "api.activity_own_part": TOKEN,
+    "api.activity_co_deliverer_remove": TOKEN,
     "api.activity_types": SIGNED_IN,
     "api.activity_update": TOKEN,
     "api.categories": SIGNED_IN,
@@ -172,6 +174,7 @@ def world(make, db):
         "team_id": team.id,
         "organisation_id": org.id,
         "user_id": clinician.id,
+        "clinician_id": clinician.id,
         "category_id": category.id,
         "type_id": activity_type.id,
         "profession_id": make.profession().id,
