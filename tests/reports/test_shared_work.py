@@ -319,3 +319,15 @@ def test_a_colleague_cannot_remove_someone_else(shared: Shared) -> None:
         remove_co_deliverer(actor=psy, activity=shared.session, clinician_id=cbt.id)
     remove_co_deliverer(actor=shared.creator, activity=shared.session, clinician_id=cbt.id)
     assert shared.session.co_deliverer_ids == {psy.id}
+
+
+def test_disclosure_counts_every_deliverer_of_a_session(shared: Shared, make: Any) -> None:
+    """Three clinicians delivered the training: at a threshold of 3 its row is published, not hidden."""
+    third = make.clinician(shared.team, profession_code="PWP")
+    create_activity(actor=third, data=_input(shared.team, "CONSULT_TEAM", 30, 1, "MH_TEAM_STAFF"))
+    report = collect_monthly_report(shared.org, MONTH)
+    buffer = io.BytesIO()
+    build_workbook(report, buffer, disclosure=disclose(report, DisclosurePolicy(threshold=3, rounding=1)))
+    wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    training = next(r for r in _rows(wb["By activity"]) if r[0] == "Type" and r[2] == "TRAIN_STAFF")
+    assert training[6:10] == _approx((1, (120 + 90 + 120) / 60, 15, 3))
