@@ -110,3 +110,31 @@ def test_creator_cannot_remove_colleagues_once_the_month_is_locked(client, login
     assert response.status_code == 422 and "locked" in response.text
     db.session.expire_all()
     assert activity.co_deliverer_ids == {colleague.id}
+
+
+def test_a_shared_session_moves_only_to_a_team_of_every_co_deliverer(make, team, clinician):
+    from indirect_work.auth.models import RoleAssignment
+    from indirect_work.capture.activity_data import ActivityInput
+    from indirect_work.capture.services import CoDeliverer, create_activity, update_activity
+    from indirect_work.core.errors import ValidationFailed
+
+    other_team = make.team()
+    clinician.role_assignments.append(RoleAssignment(role="clinician", team_id=other_team.id))
+    colleague = make.clinician(team)
+    db.session.flush()
+    activity = create_activity(actor=clinician, data=_data(team), co_deliverers=[CoDeliverer(colleague.id)])
+    moved = ActivityInput.from_activity(activity)
+    moved.team_id = other_team.id
+    try:
+        update_activity(actor=clinician, activity=activity, data=moved, expected_version=activity.version)
+    except ValidationFailed as refused:
+        assert "team_id" in refused.fields
+    else:
+        raise AssertionError("moving the session away from its co-deliverer's team was allowed")
+    assert activity.team_id == team.id
+
+
+def _data(team):
+    from tests.capture.helpers import data_for
+
+    return data_for(team)

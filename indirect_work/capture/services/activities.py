@@ -20,7 +20,12 @@ from indirect_work.auth.models import User
 from indirect_work.capture.activity_data import ActivityInput, CheckedActivity
 from indirect_work.capture.models import Activity, ActivityServiceRequest
 from indirect_work.capture.rules import RuleCache, check_activity, check_record_unlocked, checked
-from indirect_work.capture.services.sharing import CoDeliverer, check_co_deliverers, record_added
+from indirect_work.capture.services.sharing import (
+    CoDeliverer,
+    check_co_deliverers,
+    check_team_keeps_co_deliverers,
+    record_added,
+)
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
 from indirect_work.core.permissions import can_edit_activity
@@ -175,6 +180,7 @@ def update_activity(
     _check_version(activity, expected_version)
     cache = RuleCache()
     values = check_activity(actor, data, existing=activity, cache=cache)
+    check_team_keeps_co_deliverers(activity, values.team_id)
     before = audit_fields(activity)
     note_before = activity.note
     with _versioned_change(activity):

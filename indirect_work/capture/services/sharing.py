@@ -86,6 +86,16 @@ def check_co_deliverers(
     return result
 
 
+def check_team_keeps_co_deliverers(activity: Activity, team_id: int) -> None:
+    """A shared session moves only to a team every co-deliverer is a clinician of (``team_id`` refused)."""
+    if team_id == activity.team_id or not activity.co_deliverers:
+        return
+    allowed = {user.id for user, _teams in colleagues(activity.clinician, {team_id})}
+    if activity.co_deliverer_ids - allowed:
+        message = "A colleague who delivered this session is not in that team; remove them first"
+        raise ValidationFailed({"team_id": [message]}, message=message)
+
+
 def add_co_deliverers(*, actor: User, activity: Activity, wanted: Sequence[CoDeliverer]) -> None:
     """Add colleagues to a record the actor may edit (its creator, or an admin)."""
     if not can_edit_activity(actor, activity):
