@@ -65,6 +65,17 @@ class SharedInFields(StrictSchema):
     )
 
 
+class CoDeliverersAddSchema(StrictSchema):
+    """Colleagues added to a session already logged."""
+
+    co_deliverers = fields.List(
+        fields.Nested(CoDelivererInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "Colleagues who delivered the same session (each one's own minutes)."},
+    )
+
+
 class SharedOutFields(StrictSchema):
     """A record's shared-work fields as the API returns them."""
 

@@ -68,3 +68,17 @@ def test_service_request_ids_in_the_api(make, api_as):
     assert created.get_json()["service_request_id"] == "SR-1"
     duplicate = api.post("/activities", {**body, "service_request_ids": ["SR-1", "SR-1"]})
     assert duplicate.status_code == 422 and "service_request_ids" in duplicate.get_json()["error"]["fields"]
+
+
+def test_the_creator_adds_a_colleague_later_and_an_outsider_is_refused(make, api_as):
+    team = make.team()
+    creator, colleague, outsider = make.clinician(team), make.clinician(team), make.clinician(make.team())
+    api = api_as(creator)
+    activity_id = api.post("/activities", activity_json(team)).get_json()["id"]
+    path = f"/activities/{activity_id}/co-deliverers"
+    refused = api.post(path, {"co_deliverers": [{"clinician_id": outsider.id}]})
+    assert refused.status_code == 422 and "co_deliverers" in refused.get_json()["error"]["fields"]
+    added = api.post(path, {"co_deliverers": [{"clinician_id": colleague.id, "minutes": 30}]})
+    assert added.status_code == 200
+    assert added.get_json()["co_deliverers"] == [{"clinician_id": colleague.id, "minutes": 30}]
+    assert api_as(colleague).post(path, {"co_deliverers": [{"clinician_id": creator.id}]}).status_code == 403

@@ -111,6 +111,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.activity_delete": TOKEN,
     "api.activity_own_part": TOKEN,
     "api.activity_co_deliverer_remove": TOKEN,
+    "api.activity_co_deliverers_add": TOKEN,
     "api.activity_types": SIGNED_IN,
     "api.activity_update": TOKEN,
     "api.categories": SIGNED_IN,
