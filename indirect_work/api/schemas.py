@@ -158,9 +158,7 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
         strict=True,
         required=True,
         metadata={
-            "description": (
-                "The `version` of the record you last read; a newer one on the server answers 409."
-            ),
+            "description": "The `version` of the record you last read; a newer one on the server gives 409.",
             "minimum": 1,
             "maximum": 2**31 - 1,
         },

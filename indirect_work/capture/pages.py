@@ -39,8 +39,9 @@ from indirect_work.capture.services.listing import (
 )
 from indirect_work.capture.services.sharing import change_own_part, colleagues, remove_co_deliverer
 from indirect_work.core.dates import add_months, month_end, month_start
-from indirect_work.core.errors import NotFound, ValidationFailed
+from indirect_work.core.errors import NotFound, PermissionDenied, ValidationFailed
 from indirect_work.core.inputs import OUT_OF_WINDOW, in_window, parse_id
+from indirect_work.core.permissions import can_edit_activity
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -328,3 +329,19 @@ def change_shared_part(user: User, activity: Activity, form: SharedPartForm) -> 
     except ValueError as exc:
         raise ValidationFailed({"minutes": [str(exc)]}) from None
     change_own_part(actor=user, activity=activity, minutes=minutes)
+
+
+def editable_activity(user: User, activity_id: int) -> Activity:
+    """A record the user may change as a whole; a co-deliverer changes only their part (403 here)."""
+    activity = get_activity_for(user, activity_id)
+    if not can_edit_activity(user, activity):
+        raise PermissionDenied("Someone else logged this shared session: change your own part instead")
+    return activity
+
+
+def shared_context(user: User, activity: Activity, form: SharedPartForm) -> dict[str, Any]:
+    """The shared-session page: the deliverers, and the user's own part with its time filled in."""
+    part = activity.part_of(user.id)
+    if part is not None and not form.minutes.data:
+        form.minutes.data = format_duration(part.minutes)
+    return {"form": form, "activity": activity, "part": part, "format_duration": format_duration}

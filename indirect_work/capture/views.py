@@ -32,12 +32,11 @@ from indirect_work.capture.services.listing import get_activity_for
 from indirect_work.core.errors import (
     Conflict,
     DomainError,
-    PermissionDenied,
     ValidationFailed,
     error_response,
 )
 from indirect_work.core.inputs import in_window
-from indirect_work.core.permissions import Permission, can_edit_activity, require_permission
+from indirect_work.core.permissions import Permission, require_permission
 from indirect_work.core.transactions import abandon, attempt
 from indirect_work.core.web import safe_next
 
@@ -78,14 +77,6 @@ def _update_from_form(user: User, activity: Activity, form: ActivityForm) -> Act
         data=form.parsed(user, existing=activity),
         expected_version=pages.int_or_zero(form.version.data),
     )
-
-
-def _editable(user: User, activity_id: int) -> Activity:
-    """A record the user may change as a whole; a co-deliverer changes only their part (403 here)."""
-    activity = get_activity_for(user, activity_id)
-    if not can_edit_activity(user, activity):
-        raise PermissionDenied("Someone else logged this shared session: change your own part instead")
-    return activity
 
 
 def _require_token() -> None:
@@ -140,7 +131,7 @@ def activity_list() -> Any:
 def activity_edit(activity_id: int) -> Any:
     """Correct a record; a version changed meanwhile is refused and the current one shown."""
     user = _user()
-    activity = _editable(user, activity_id)
+    activity = pages.editable_activity(user, activity_id)
     locked = pages.locked_reason(user, activity)
     if locked:  # shown read-only with the reason; a Save that could only fail is not offered
         status = 422 if request.method == "POST" else 200
@@ -201,15 +192,8 @@ def activity_shared(activity_id: int) -> Any:
         status = 422
     elif request.method == "POST":
         status = 422
-    part = activity.part_of(user.id)
-    if part is not None and not form.minutes.data:
-        form.minutes.data = format_duration(part.minutes)
     return render_template(
-        "capture/activity_shared.html",
-        form=form,
-        activity=activity,
-        part=part,
-        format_duration=format_duration,
+        "capture/activity_shared.html", **pages.shared_context(user, activity, form)
     ), status
 
 
@@ -218,7 +202,7 @@ def activity_shared(activity_id: int) -> Any:
 def activity_delete(activity_id: int) -> Any:
     """Confirm, then soft-delete a record (it stays in the audit trail)."""
     user = _user()
-    activity = _editable(user, activity_id)
+    activity = pages.editable_activity(user, activity_id)
     form = ConfirmForm()
     status = 200
     if form.validate_on_submit():
