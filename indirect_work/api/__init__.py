@@ -14,7 +14,10 @@ def register(app: Flask) -> None:
     The route imports are deliberately inside: importing any ``indirect_work.api`` module (the token
     model's command, the schemas) must not load every API route and, through them, the features.
     """
-    from indirect_work.api import impact_views  # noqa: F401 - adds the impact routes to the blueprint
+    from indirect_work.api import (
+        impact_views,  # noqa: F401 - adds the impact routes to the blueprint
+        sharing_views,  # noqa: F401  (adds the shared-session routes to the API)
+    )
     from indirect_work.api.token_views import bp as tokens_bp
     from indirect_work.api.views import bp as api_bp
 

@@ -31,6 +31,7 @@ from indirect_work.api.reference_schemas import TeamSchema as TeamSchema
 from indirect_work.api.schema_base import ID as ID
 from indirect_work.api.schema_base import StrictSchema, id_field
 from indirect_work.api.schema_base import items_schema as items_schema
+from indirect_work.api.sharing_schemas import ServiceRequestsInFields, SharedInFields, SharedOutFields
 from indirect_work.capture.rules import MAX_MINUTES, MAX_NOTE, MAX_PEOPLE, MIN_MINUTES
 from indirect_work.reports.dimensions import COMMISSIONER_DIMENSIONS, DIMENSION_NAMES
 
@@ -58,7 +59,7 @@ class LocalTime(fields.Time):
 # Activities --------------------------------------------------------------------------------------
 
 
-class ActivityFieldsSchema(StrictSchema):
+class ActivityFieldsSchema(ServiceRequestsInFields):
     """The fields a client writes; all optional here (the rule set reports what is missing)."""
 
     activity_type_id = id_field("The activity type (see `GET /api/v1/activity-types`).")
@@ -126,7 +127,7 @@ class ActivityFieldsSchema(StrictSchema):
     outcomes = OutcomesIn()
 
 
-class ActivityCreateSchema(ActivityFieldsSchema):
+class ActivityCreateSchema(ActivityFieldsSchema, SharedInFields):
     """A new activity for the caller; missing required fields are a 422 with the rule set's messages."""
 
 
@@ -158,16 +159,14 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
         strict=True,
         required=True,
         metadata={
-            "description": (
-                "The `version` of the record you last read; a newer one on the server answers 409."
-            ),
+            "description": "The `version` of the record you last read; a newer one on the server gives 409.",
             "minimum": 1,
             "maximum": 2**31 - 1,
         },
     )
 
 
-class ActivitySchema(StrictSchema):
+class ActivitySchema(SharedOutFields):
     """An activity record as the API returns it."""
 
     id = fields.Integer()

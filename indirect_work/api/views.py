@@ -27,11 +27,18 @@ from indirect_work.api.openapi import (
     type_of,
 )
 from indirect_work.api.payloads import activity_data, caller, dump, json_body, load, query_args, require
+from indirect_work.api.sharing_schemas import split_service_requests
 from indirect_work.capture.activity_data import ActivityInput
 from indirect_work.capture.models import Activity
 from indirect_work.capture.outcomes import set_outcomes
 from indirect_work.capture.rules import EARLIEST_DATE
-from indirect_work.capture.services import create_activity, delete_activity, get_activity_for, update_activity
+from indirect_work.capture.services import (
+    CoDeliverer,
+    create_activity,
+    delete_activity,
+    get_activity_for,
+    update_activity,
+)
 from indirect_work.core.errors import Conflict, ValidationFailed
 from indirect_work.core.permissions import (
     Permission,
@@ -181,15 +188,16 @@ def activity_create() -> Any:
     user = require(Permission.ACTIVITY_LOG)
     payload = json_body()
     key = idempotency.request_key()
-    loaded = load(schemas.ActivityCreateSchema, payload, partial=True)
+    loaded = split_service_requests(load(schemas.ActivityCreateSchema, payload, partial=True))
     outcomes = loaded.pop("outcomes", None)
+    colleagues = [CoDeliverer(c["clinician_id"], c.get("minutes")) for c in loaded.pop("co_deliverers", [])]
     data = activity_data(loaded)
     claim = None
     if key is not None:
         claim, replayed = idempotency.claim(user.id, key, idempotency.body_hash(payload))
         if replayed is not None:
             return replayed
-    activity = create_activity(actor=user, data=data, source="api")
+    activity = create_activity(actor=user, data=data, source="api", co_deliverers=colleagues)
     if outcomes is not None:
         set_outcomes(actor=user, activity=activity, values=outcomes)
     response = dump(schemas.ActivitySchema, activity, 201)
@@ -212,7 +220,7 @@ def activity_create() -> Any:
 def activity_update(activity_id: int) -> Any:
     user = require(Permission.ACTIVITY_LOG)
     activity = get_activity_for(user, activity_id)
-    fields = load(schemas.ActivityUpdateSchema, json_body(), partial=True)
+    fields = split_service_requests(load(schemas.ActivityUpdateSchema, json_body(), partial=True))
     if "version" not in fields:
         raise ValidationFailed({"version": ["Send the version of the record you last read"]})
     outcomes = fields.pop("outcomes", None)

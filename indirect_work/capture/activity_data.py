@@ -27,9 +27,14 @@ class ActivityInput:
     start_time: time | None = None
     service_request_id: str | None = None
     note: str | None = None
+    #: The second and further service requests of a meeting about several patients.
+    more_service_request_ids: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.service_request_id = (self.service_request_id or "").strip() or None
+        self.more_service_request_ids = [
+            v.strip() for v in self.more_service_request_ids or [] if v and v.strip()
+        ]
         self.note = (self.note or "").strip() or None
         self.consultation_mechanism_code = (self.consultation_mechanism_code or "").strip() or None
         self.recipient_type_ids = sorted(set(self.recipient_type_ids or []))
@@ -48,6 +53,7 @@ class ActivityInput:
             start_time=activity.start_time,
             service_request_id=activity.service_request_id,
             note=activity.note,
+            more_service_request_ids=activity.service_request_ids[1:],
         )
 
 
@@ -64,4 +70,5 @@ class CheckedActivity:
     people_reached: int
     start_time: time | None = None
     service_request_id: str | None = None
+    more_service_request_ids: tuple[str, ...] = ()
     note: str | None = None

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, literal, select
+from sqlalchemy import ColumnElement, literal, or_, select
 
 from indirect_work.auth.models import User
-from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.capture.models import Activity, ActivityDeliverer, activity_recipients
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityType
 
@@ -37,8 +38,25 @@ class ActivityFilter:
     include_deleted: bool = False
 
 
-def activity_where(f: ActivityFilter, *, with_deleted: bool = False) -> list[ColumnElement[bool]]:
-    """WHERE clauses selecting the activities ``f`` describes (live ones unless ``with_deleted``)."""
+def delivered_by(clinician_ids: Any) -> ColumnElement[bool]:
+    """Records any of whose deliverers (creator or co-deliverer) is one of ``clinician_ids`` (a select)."""
+    return or_(
+        Activity.clinician_id.in_(clinician_ids),
+        Activity.id.in_(
+            select(ActivityDeliverer.activity_id).where(ActivityDeliverer.clinician_id.in_(clinician_ids))
+        ),
+    )
+
+
+def activity_where(
+    f: ActivityFilter, *, with_deleted: bool = False, deliverer: Any = None
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses selecting the activities ``f`` describes (live ones unless ``with_deleted``).
+
+    ``deliverer`` is the column of the deliverer's id when figures are computed over the deliverers'
+    parts (``capture.counting.PARTS``): then the clinician and profession filters select parts.
+    Without it they select the records any of whose deliverers matches.
+    """
     clauses: list[ColumnElement[bool]] = [
         Activity.activity_on >= f.start,
         Activity.activity_on <= f.end,
@@ -56,9 +74,8 @@ def activity_where(f: ActivityFilter, *, with_deleted: bool = False) -> list[Col
             )
         )
     if f.profession_id is not None:
-        clauses.append(
-            Activity.clinician_id.in_(select(User.id).where(User.profession_id == f.profession_id))
-        )
+        people = select(User.id).where(User.profession_id == f.profession_id)
+        clauses.append(deliverer.in_(people) if deliverer is not None else delivered_by(people))
     if f.category_id is not None:
         clauses.append(
             Activity.activity_type_id.in_(
@@ -78,7 +95,10 @@ def activity_where(f: ActivityFilter, *, with_deleted: bool = False) -> list[Col
             )
         )
     if f.clinician_id is not None:
-        clauses.append(Activity.clinician_id == f.clinician_id)
+        if deliverer is not None:
+            clauses.append(deliverer == f.clinician_id)
+        else:
+            clauses.append(delivered_by([f.clinician_id]))
     if f.patient_specific is not None:
         clauses.append(
             Activity.activity_type_id.in_(

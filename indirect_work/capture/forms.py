@@ -25,6 +25,7 @@ from indirect_work.capture.parsing import (
     text_or_none,
 )
 from indirect_work.capture.rules import validate_activity
+from indirect_work.capture.services.sharing import NOT_A_COLLEAGUE, CoDeliverer
 from indirect_work.core.errors import ValidationFailed
 from indirect_work.core.inputs import CheckedForm
 
@@ -65,6 +66,18 @@ class ActivityForm(CheckedForm):
         description="The referral identifier from the patient record (letters, numbers and hyphens). "
         "Never a name or NHS number.",
     )
+    more_service_request_ids = TextAreaField(
+        "More service request identifiers (optional)",
+        description="For a meeting about several patients: one identifier a line, up to 20 in all",
+    )
+    co_deliverer_ids = MultiCheckboxField(
+        "Colleagues who delivered it with you (optional)",
+        choices=[],
+        validate_choice=False,
+        coerce=str,
+        description="From the clinicians of your teams; they must be in the team this is logged for. "
+        "Their time is the same as yours unless you enter theirs",
+    )
     note = TextAreaField(
         "Note (optional)",
         description="A few words for your own reference. Do not include patient names or NHS numbers.",
@@ -93,8 +106,24 @@ class ActivityForm(CheckedForm):
             people_reached=self.people_reached.data,
             start_time=self.start_time.data,
             service_request_id=self.service_request_id.data,
+            more_service_request_ids=self.more_service_request_ids.data,
             note=self.note.data,
         )
+
+    def co_deliverers(self, formdata: Any) -> list[CoDeliverer]:
+        """The colleagues ticked, each with their own minutes (``co_minutes_<id>``, blank: the same)."""
+        parse = FieldParser()
+        found = []
+        for value in self.co_deliverer_ids.data or []:
+            clinician_id = parse("co_deliverers", lambda t: parse_int(t, NOT_A_COLLEAGUE), value)
+            if clinician_id is None:
+                continue
+            typed = text_or_none(formdata.get(f"co_minutes_{clinician_id}"))
+            minutes = parse("co_deliverers", parse_duration, typed) if typed else None
+            found.append(CoDeliverer(clinician_id, minutes))
+        if parse.errors:
+            raise ValidationFailed(parse.errors)
+        return found
 
     def parsed(self, actor: User, *, existing: Activity | None = None) -> ActivityInput:
         """The typed values, or ``ValidationFailed`` when some cannot be read.
@@ -112,9 +141,31 @@ class ActivityForm(CheckedForm):
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Attach rule errors to the fields they concern (``duration_minutes`` is typed in ``duration``)."""
         for name, messages in errors.items():
-            field = getattr(self, "duration" if name == "duration_minutes" else name, None)
+            field = getattr(self, FIELD_OF.get(name, name), None)
             if field is not None:
                 field.errors = list(messages)
+            else:
+                self.form_errors.extend(messages)
+
+
+#: Rule fields typed into a differently named form field.
+FIELD_OF = {
+    "duration_minutes": "duration",
+    "co_deliverers": "co_deliverer_ids",
+    "service_request_ids": "more_service_request_ids",
+}
+
+
+class SharedPartForm(CheckedForm):
+    """A shared session: a co-deliverer's own time, or whom to remove (``remove``: a clinician id)."""
+
+    minutes = StringField("Your time", description="Minutes or hours, for example 45 or 1h30")
+    remove = HiddenField()
+
+    def show_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages in errors.items():
+            if name == "minutes":
+                self.minutes.errors = list(messages)
             else:
                 self.form_errors.extend(messages)
 
@@ -149,6 +200,7 @@ def input_from_text(**raw: Any) -> tuple[ActivityInput, dict[str, list[str]]]:
         people_reached=parse("people_reached", parse_people, raw.get("people_reached")),
         start_time=parse("start_time", parse_time, raw.get("start_time")),
         service_request_id=text_or_none(raw.get("service_request_id")),
+        more_service_request_ids=(raw.get("more_service_request_ids") or "").splitlines(),
         note=text_or_none(raw.get("note")),
     )
     return data, parse.errors

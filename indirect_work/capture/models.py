@@ -115,8 +115,84 @@ class Activity(Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    #: Colleagues who delivered the same session (the creator's own part is the record itself).
+    co_deliverers: Mapped[list[ActivityDeliverer]] = relationship(
+        back_populates="activity", order_by="ActivityDeliverer.id", cascade="all, delete-orphan"
+    )
+    #: Every SERVICE REQUEST IDENTIFIER of a patient-specific record, in the order given.
+    service_requests: Mapped[list[ActivityServiceRequest]] = relationship(
+        order_by="ActivityServiceRequest.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def service_request_ids(self) -> list[str]:
+        """The record's service requests in order (the ``service_request_id`` column holds the first)."""
+        if self.service_requests:
+            return [s.service_request_id for s in self.service_requests]
+        return [self.service_request_id] if self.service_request_id else []
+
+    @property
+    def co_deliverer_ids(self) -> frozenset[int]:
+        return frozenset(d.clinician_id for d in self.co_deliverers)
+
+    @property
+    def is_shared(self) -> bool:
+        return bool(self.co_deliverers)
+
+    def part_of(self, clinician_id: int) -> ActivityDeliverer | None:
+        """The co-deliverer's part (None for the creator or someone else)."""
+        return next((d for d in self.co_deliverers if d.clinician_id == clinician_id), None)
+
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.activity_on} {self.duration_minutes}m>"
+
+
+class ActivityDeliverer(Model):
+    """A colleague who co-delivered a session, with their own minutes (counting: ``capture/counting.py``).
+
+    The record's own clinician, team and duration are the creator's part; each row here is one more
+    deliverer's part, attributed to the record's team.
+    """
+
+    __tablename__ = "activity_deliverers"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "clinician_id"),
+        CheckConstraint("minutes BETWEEN 1 AND 1440", name="deliverer_minutes_range"),
+        Index("ix_activity_deliverers_clinician_id", "clinician_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: This deliverer's own time in minutes (defaults to the session's duration).
+    minutes: Mapped[int] = mapped_column(Integer)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="co_deliverers")
+    clinician: Mapped[User] = relationship(foreign_keys=[clinician_id])
+
+    def __repr__(self) -> str:
+        return f"<ActivityDeliverer {self.activity_id} {self.clinician_id} {self.minutes}m>"
+
+
+class ActivityServiceRequest(Model):
+    """One SERVICE REQUEST IDENTIFIER of a patient-specific record (a meeting about several patients)."""
+
+    __tablename__ = "activity_service_requests"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "service_request_id"),
+        UniqueConstraint("activity_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id", ondelete="CASCADE"))
+    #: 0 for the first (the one also kept in ``activities.service_request_id``).
+    position: Mapped[int] = mapped_column(Integer)
+    service_request_id: Mapped[str] = mapped_column(String(20))
+
+    def __repr__(self) -> str:
+        return f"<ActivityServiceRequest {self.activity_id} {self.position}>"
 
 
 class Favourite(Model):

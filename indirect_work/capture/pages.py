@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from indirect_work.auth.models import User
-from indirect_work.capture.duration import format_duration
-from indirect_work.capture.forms import ActivityForm
+from indirect_work.capture.duration import format_duration, parse_duration
+from indirect_work.capture.forms import ActivityForm, SharedPartForm
 from indirect_work.capture.models import Activity
 from indirect_work.capture.outcomes import active_outcome_options, outcomes_of
 from indirect_work.capture.parsing import parse_date
@@ -38,9 +38,11 @@ from indirect_work.capture.services.listing import (
     type_usage,
     week_start,
 )
+from indirect_work.capture.services.sharing import change_own_part, colleagues, remove_co_deliverer
 from indirect_work.core.dates import add_months, month_end, month_start
-from indirect_work.core.errors import NotFound
+from indirect_work.core.errors import NotFound, PermissionDenied, ValidationFailed
 from indirect_work.core.inputs import OUT_OF_WINDOW, in_window, parse_id
+from indirect_work.core.permissions import can_edit_activity
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, ConsultationMechanism, RecipientType
@@ -82,6 +84,12 @@ def set_choices(form: ActivityForm, user: User, activity: Activity | None = None
         (str(r.id), r.label) for r in recipients if r.is_active or r.id in keep_ids
     ]
     form.outcomes.choices = [(str(o.id), o.label) for o in active_outcome_options()]
+    if activity is None:  # colleagues are named when the session is logged
+        names = {t.id: t.name for t in user_teams(user)}
+        form.co_deliverer_ids.choices = [
+            (str(u.id), f"{u.full_name} ({', '.join(sorted(names.get(t, '') for t in teams))})")
+            for u, teams in colleagues(user)
+        ]
 
 
 @dataclass
@@ -137,6 +145,7 @@ def fill_from_activity(form: ActivityForm, activity: Activity, *, include_all: b
     form.duration.data = format_duration(activity.duration_minutes)
     form.start_time.data = activity.start_time.strftime("%H:%M") if activity.start_time else ""
     form.service_request_id.data = activity.service_request_id or ""
+    form.more_service_request_ids.data = "\n".join(activity.service_request_ids[1:])
     form.note.data = activity.note or ""
     if include_all:
         form.activity_on.data = activity.activity_on.isoformat()
@@ -308,3 +317,34 @@ def list_context(user: User, args: Any) -> dict[str, Any]:
         "format_duration": format_duration,
         "raw": {"from": args.get("from", ""), "to": args.get("to", "")},
     }
+
+
+def change_shared_part(user: User, activity: Activity, form: SharedPartForm) -> None:
+    """The shared-session page's one change: remove someone (``remove``), or the user's own time."""
+    if form.remove.data:
+        clinician_id = parse_id(form.remove.data)
+        if clinician_id is None or clinician_id not in activity.co_deliverer_ids:
+            raise ValidationFailed({"remove": ["That colleague is not on this session"]})
+        remove_co_deliverer(actor=user, activity=activity, clinician_id=clinician_id)
+        return
+    try:
+        minutes = parse_duration(form.minutes.data or "")
+    except ValueError as exc:
+        raise ValidationFailed({"minutes": [str(exc)]}) from None
+    change_own_part(actor=user, activity=activity, minutes=minutes)
+
+
+def editable_activity(user: User, activity_id: int) -> Activity:
+    """A record the user may change as a whole; a co-deliverer changes only their part (403 here)."""
+    activity = get_activity_for(user, activity_id)
+    if not can_edit_activity(user, activity):
+        raise PermissionDenied("Someone else logged this shared session: change your own part instead")
+    return activity
+
+
+def shared_context(user: User, activity: Activity, form: SharedPartForm) -> dict[str, Any]:
+    """The shared-session page: the deliverers, and the user's own part with its time filled in."""
+    part = activity.part_of(user.id)
+    if part is not None and not form.minutes.data:
+        form.minutes.data = format_duration(part.minutes)
+    return {"form": form, "activity": activity, "part": part, "format_duration": format_duration}

@@ -28,6 +28,8 @@ from indirect_work.taxonomy.models import ActivityCategory, ActivityType, Consul
 
 MIN_MINUTES, MAX_MINUTES = 1, 1440
 MAX_NOTE = 500
+#: Most service requests one meeting can be about.
+MAX_SERVICE_REQUESTS = 20
 MAX_PEOPLE = 10000
 EARLIEST_DATE = date(2000, 1, 1)
 #: an20 in MHSDS; we allow letters, digits and hyphens (what EPR referral identifiers use).
@@ -163,6 +165,7 @@ def checked(data: ActivityInput) -> CheckedActivity:
         people_reached=data.people_reached,
         start_time=data.start_time,
         service_request_id=data.service_request_id,
+        more_service_request_ids=tuple(data.more_service_request_ids),
         note=data.note,
     )
 
@@ -269,22 +272,32 @@ class _Check:
                 f"Leave the service request identifier empty: “{activity_type.label}” "
                 "is not about one patient",
             )
-        if data.service_request_id is None:
+        if data.service_request_id is not None:
+            problem = service_request_problem(data.service_request_id)
+            if problem:
+                self.err("service_request_id", problem)
+        self.more_service_requests(data, activity_type)
+
+    def more_service_requests(self, data: ActivityInput, activity_type: ActivityType | None) -> None:
+        """The further service requests of a meeting about several patients, each checked like the first."""
+        more = data.more_service_request_ids
+        if not more:
             return
-        if not SERVICE_REQUEST_ID.match(data.service_request_id):
+        if activity_type is not None and not activity_type.is_patient_specific:
+            self.err("service_request_ids", "Only patient-specific work carries service request identifiers")
+        if data.service_request_id is None:
+            self.err("service_request_ids", "Enter the first service request identifier first")
+        every = [data.service_request_id, *more]
+        if len(every) > MAX_SERVICE_REQUESTS:
             self.err(
-                "service_request_id",
-                "The service request identifier can only contain letters, numbers and hyphens, "
-                "up to 20 characters",
+                "service_request_ids", f"Enter at most {MAX_SERVICE_REQUESTS} service request identifiers"
             )
-        elif not is_extractable_local_id(data.service_request_id):
-            self.err("service_request_id", LEADING_SYMBOL_MESSAGE)
-        elif is_valid_nhs_number(re.sub(r"[ -]", "", data.service_request_id)):
-            self.err(
-                "service_request_id",
-                "That looks like an NHS number. Enter the referral's service request identifier from the "
-                "patient record, never the NHS number",
-            )
+        if len({v.upper() for v in every if v}) < len(every):
+            self.err("service_request_ids", "Enter each service request identifier once")
+        for value in more:
+            problem = service_request_problem(value)
+            if problem:
+                self.err("service_request_ids", f"{value[:20]}: {problem}")
 
     def note(self, note: str | None) -> None:
         if note is None:
@@ -298,6 +311,23 @@ class _Check:
         numbers = find_nhs_numbers(note)
         if numbers:
             self.err("note", NHS_NUMBER_MESSAGE.format(masked=_mask(numbers[0])))
+
+
+def service_request_problem(value: str) -> str | None:
+    """Why one SERVICE REQUEST IDENTIFIER cannot be stored (the MHS204 rule), or None."""
+    if not SERVICE_REQUEST_ID.match(value):
+        return (
+            "The service request identifier can only contain letters, numbers and hyphens, "
+            "up to 20 characters"
+        )
+    if not is_extractable_local_id(value):
+        return LEADING_SYMBOL_MESSAGE
+    if is_valid_nhs_number(re.sub(r"[ -]", "", value)):
+        return (
+            "That looks like an NHS number. Enter the referral's service request identifier from the "
+            "patient record, never the NHS number"
+        )
+    return None
 
 
 def _get(model: type[Any], key: Any, cache: RuleCache | None) -> Any:

@@ -24,13 +24,18 @@ from sqlalchemy.exc import IntegrityError
 from indirect_work.auth.models import User
 from indirect_work.capture import importer, pages, week_grid
 from indirect_work.capture.duration import format_duration
-from indirect_work.capture.forms import ActivityForm, ConfirmForm
+from indirect_work.capture.forms import ActivityForm, ConfirmForm, SharedPartForm
 from indirect_work.capture.models import Activity
 from indirect_work.capture.outcomes import set_outcomes
 from indirect_work.capture.services.activities import create_activity, delete_activity, update_activity
 from indirect_work.capture.services.favourites import add_favourite, get_favourite_for, remove_favourite
 from indirect_work.capture.services.listing import get_activity_for
-from indirect_work.core.errors import Conflict, DomainError, ValidationFailed, error_response
+from indirect_work.core.errors import (
+    Conflict,
+    DomainError,
+    ValidationFailed,
+    error_response,
+)
 from indirect_work.core.inputs import in_window
 from indirect_work.core.permissions import Permission, require_permission
 from indirect_work.core.transactions import abandon, attempt
@@ -58,7 +63,11 @@ def _answered_here(error: DomainError | None, *kinds: type[DomainError]) -> Doma
 
 def _create_from_form(user: User, form: ActivityForm) -> Activity:
     activity = create_activity(
-        actor=user, data=form.parsed(user), source="web", submission_token=form.submission_token.data or None
+        actor=user,
+        data=form.parsed(user),
+        source="web",
+        submission_token=form.submission_token.data or None,
+        co_deliverers=form.co_deliverers(request.form),
     )
     set_outcomes(actor=user, activity=activity, values=form.outcomes.data or [])
     return activity
@@ -127,7 +136,7 @@ def activity_list() -> Any:
 def activity_edit(activity_id: int) -> Any:
     """Correct a record; a version changed meanwhile is refused and the current one shown."""
     user = _user()
-    activity = get_activity_for(user, activity_id)
+    activity = pages.editable_activity(user, activity_id)
     locked = pages.locked_reason(user, activity)
     if locked:  # shown read-only with the reason; a Save that could only fail is not offered
         status = 422 if request.method == "POST" else 200
@@ -168,12 +177,37 @@ def activity_edit(activity_id: int) -> Any:
     ), status
 
 
+@bp.route("/activities/<int:activity_id>/shared", methods=["GET", "POST"])
+@require_permission(Permission.ACTIVITY_LOG)
+def activity_shared(activity_id: int) -> Any:
+    """Who delivered a shared session; each changes their own time or leaves, the creator removes."""
+    user = _user()
+    activity = get_activity_for(user, activity_id)
+    form = SharedPartForm()
+    status = 200
+    if form.validate_on_submit():
+        _, error = attempt(pages.change_shared_part, user, activity, form)
+        if error is None:
+            flash(
+                f"Saved your changes to {activity.activity_type.label} on {activity.activity_on:%-d %B %Y}."
+            )
+            return redirect(url_for("capture.activity_list"))
+        form.show_errors(_answered_here(error, ValidationFailed).fields)
+        activity = get_activity_for(user, activity_id)  # as stored now: the attempt was undone
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "capture/activity_shared.html", **pages.shared_context(user, activity, form)
+    ), status
+
+
 @bp.route("/activities/<int:activity_id>/delete", methods=["GET", "POST"])
 @require_permission(Permission.ACTIVITY_LOG)
 def activity_delete(activity_id: int) -> Any:
     """Confirm, then soft-delete a record (it stays in the audit trail)."""
     user = _user()
-    activity = get_activity_for(user, activity_id)
+    activity = pages.editable_activity(user, activity_id)
     form = ConfirmForm()
     status = 200
     if form.validate_on_submit():

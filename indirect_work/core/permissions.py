@@ -47,6 +47,13 @@ class OwnedRecord(Protocol):
     deleted_at: Any
 
 
+class SharedRecord(OwnedRecord, Protocol):
+    """A record that colleagues may have co-delivered."""
+
+    @property
+    def co_deliverer_ids(self) -> frozenset[int]: ...
+
+
 class Permission(StrEnum):
     ACTIVITY_LOG = "activity.log"
     TEAM_DASHBOARD = "report.team_dashboard"
@@ -137,6 +144,23 @@ def reference_team_ids(user: Principal) -> set[int] | None:
 def can_read_records_of(user: Principal, clinician_id: int | None) -> bool:
     """Whose individual records the user may list: their own; admins anyone's."""
     return user.is_admin or clinician_id in (None, user.id)
+
+
+def is_co_deliverer(user: Principal, activity: SharedRecord) -> bool:
+    """Whether the user co-delivered the (live) session: they see it and may change only their own part."""
+    return activity.deleted_at is None and user.id in activity.co_deliverer_ids
+
+
+def can_read_activity(user: Principal, activity: SharedRecord) -> bool:
+    """Who may open one record: whoever may edit it, and its co-deliverers."""
+    return can_edit_activity(user, activity) or is_co_deliverer(user, activity)
+
+
+def can_remove_co_deliverer(user: Principal, activity: SharedRecord, clinician_id: int) -> bool:
+    """A co-deliverer removes themselves; the creator (or an admin) removes anyone. Locks: the service."""
+    if clinician_id not in activity.co_deliverer_ids:
+        return False
+    return can_edit_activity(user, activity) or (is_co_deliverer(user, activity) and clinician_id == user.id)
 
 
 def can_edit_activity(user: Principal, activity: OwnedRecord) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func
 
 from indirect_work.auth.models import User
+from indirect_work.capture.counting import PARTS
 from indirect_work.capture.models import Activity, activity_recipients
 from indirect_work.extensions import db
 from indirect_work.org.models import Profession, ServiceTeamType, Team
@@ -87,7 +88,8 @@ class DimensionSpec:
     count_key: Any = None
 
 
-_USER = Join("user", User, Activity.clinician_id == User.id)
+#: The deliverer of each part (``capture.counting``): profession figures attribute each one's own time.
+_USER = Join("user", User, PARTS.c.clinician_id == User.id)
 _TEAM = Join("team", Team, Activity.team_id == Team.id)
 _TYPE = Join("activity_type", ActivityType, Activity.activity_type_id == ActivityType.id)
 _RECIPIENTS = Join("recipients", activity_recipients, activity_recipients.c.activity_id == Activity.id)

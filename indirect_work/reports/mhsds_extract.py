@@ -1,11 +1,16 @@
 """The MHSDS v6 MHS204 Indirect Activity extract, and its validation report.
 
-One CSV row per live, patient-specific activity of an MHS204 type in the month, with the v6 IDB
-column names and formats. A row that cannot be valid (no SNOMED CT concept configured for its type,
+One CSV row per service request of each live, patient-specific activity of an MHS204 type in the
+month (a meeting about four patients gives four rows, its duration apportioned equally in whole
+minutes, the remainder to the first rows), with the v6 IDB column names and formats. Every row
+carries the care professional who logged the record; co-deliverers are listed in the validation
+report as not represented. A row that cannot be valid (no SNOMED CT concept configured for its type,
 no staff local identifier, no service request identifier, ...) is left out of the extract and listed
 in the validation report with its reasons, never dropped silently. Rows that are valid but likely to
-be questioned (a time exactly on the hour, a duplicate referral/date/time) are kept and listed there
-as warnings. This file holds staff identifiers, so only admins may have it.
+be questioned (a time exactly on the hour) are kept and listed there as warnings. A row repeating
+an earlier row's (ServiceRequestID, IndirectActDate, IndirectActTime) is left out and listed, since
+national processing would silently keep only one. This file holds staff identifiers, so only
+admins may have it.
 
 Unknowns (``mhsds.md`` §10): FindSchemeInUse and Finding are left blank (no finding is recorded
 with indirect work), and IndActPersCons is left blank because its code list is not yet published.
@@ -17,12 +22,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from indirect_work.auth.models import User
 from indirect_work.capture.identifiers import is_extractable_local_id
-from indirect_work.capture.models import Activity
+from indirect_work.capture.models import Activity, ActivityDeliverer, ActivityServiceRequest
 from indirect_work.core.dates import month_end
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Team
@@ -54,6 +61,10 @@ UNKNOWN_ITEMS = (
     "IndActPersCons is blank: the v6 person-consulted code list is not published yet (mhsds.md §10).",
     "OtherCareProfTeamLocalID holds the team that did the activity; national processing uses it in place "
     "of the referral's team.",
+    "A meeting about several patients gives one row per ServiceRequestID; DurationIndirectAct is its "
+    "duration split equally in whole minutes, the remainder to the first rows (they add up exactly).",
+    "CareProfLocalID is the care professional who logged the record; co-deliverers are not represented "
+    "and are listed in the validation report.",
 )
 _SNOMED = re.compile(r"^\d{6,18}$")
 _ODS_COMMISSIONER = re.compile(r"^[A-Z0-9]{3,5}$")
@@ -72,6 +83,8 @@ class ExtractRow:
     values: tuple[str, ...]
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: What the extract cannot carry of the record (its co-deliverers), with the reason.
+    unrepresented: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -79,8 +92,56 @@ class ExtractRow:
 
 
 def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow]:
-    """Every MHS204 candidate of the provider's month, checked, in date/time/id order (streamed)."""
-    stmt = (
+    """Every MHS204 candidate of the provider's month, checked, in date/time/id order (streamed).
+
+    A record about several patients gives one row per service request (in the order entered), its
+    duration apportioned by :func:`apportion`. Each row carries the care professional who logged the
+    record; its co-deliverers cannot be represented (MHS204 has one care professional per row) and
+    are listed in the validation report. A row whose (ServiceRequestID, IndirectActDate,
+    IndirectActTime) an earlier row already has is left out (national processing keeps only one).
+    """
+    commissioner = (organisation.default_commissioner_code or "").strip().upper()
+    seen: set[tuple[str, date, time | None]] = set()
+    for _activity_id, group in groupby(
+        db.session.execute(_candidates(organisation, month)), key=lambda r: r[0]
+    ):
+        rows = list(group)
+        first = rows[0]
+        requests = [r.request for r in rows if r.request] or [first.service_request_id]
+        for index, (request_id, minutes) in enumerate(
+            zip(requests, apportion(first.duration, len(requests)), strict=True)
+        ):
+            item = _row(first, request_id, minutes, commissioner)
+            if index == 0 and first.co_deliverers:
+                item.unrepresented.append(
+                    f"co-delivered with {first.co_deliverers} colleague(s): each row carries only the care "
+                    "professional who logged it (CareProfLocalID); the colleagues' parts are not in MHS204"
+                )
+            key = (request_id or "", first.activity_on, first.start_time)
+            if item.is_valid and key in seen:
+                item.errors.append(
+                    "left out: another row has the same ServiceRequestID, date and time, and national "
+                    "processing keeps only one of them (record the real start time)"
+                )
+            seen.add(key)
+            yield item
+
+
+def apportion(duration: int, parts: int) -> list[int]:
+    """``duration`` split in whole minutes over ``parts`` rows: equal shares, the remainder one minute
+    each to the first rows, so the rows add up exactly to the duration."""
+    base, remainder = divmod(duration, parts)
+    return [base + (1 if i < remainder else 0) for i in range(parts)]
+
+
+def _candidates(organisation: Organisation, month: date) -> Any:
+    co_deliverers = (
+        select(func.count(ActivityDeliverer.id))
+        .where(ActivityDeliverer.activity_id == Activity.id)
+        .correlate(Activity)
+        .scalar_subquery()
+    )
+    return (
         select(
             Activity.id,
             Activity.service_request_id,
@@ -88,13 +149,16 @@ def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow
             Team.local_id,
             Activity.activity_on,
             Activity.start_time,
-            Activity.duration_minutes,
+            Activity.duration_minutes.label("duration"),
             ActivityType.snomed_concept_id,
             ActivityType.code,
+            ActivityServiceRequest.service_request_id.label("request"),
+            co_deliverers.label("co_deliverers"),
         )
         .join(ActivityType, Activity.activity_type_id == ActivityType.id)
         .join(User, Activity.clinician_id == User.id)
         .join(Team, Activity.team_id == Team.id)
+        .outerjoin(ActivityServiceRequest, ActivityServiceRequest.activity_id == Activity.id)
         .where(
             Activity.organisation_id == organisation.id,
             Activity.deleted_at.is_(None),
@@ -103,41 +167,34 @@ def extract_rows(organisation: Organisation, month: date) -> Iterator[ExtractRow
             ActivityType.is_patient_specific.is_(True),
             ActivityType.mhsds_target == "MHS204",
         )
-        .order_by(Activity.activity_on, Activity.start_time, Activity.id)
+        .order_by(Activity.activity_on, Activity.start_time, Activity.id, ActivityServiceRequest.position)
         .execution_options(yield_per=CHUNK)
     )
-    commissioner = (organisation.default_commissioner_code or "").strip().upper()
-    seen: set[tuple[str, date, time | None]] = set()
-    for row in db.session.execute(stmt):
-        activity_id, request_id, staff_id, team_id, day, start, minutes, snomed, type_code = row
-        item = ExtractRow(
-            int(activity_id),
-            day,
-            str(type_code),
-            str(team_id),
-            values=(
-                request_id or "",
-                staff_id or "",
-                team_id or "",
-                day.isoformat(),
-                start.strftime("%H:%M:%S") if start else "",
-                str(minutes),
-                commissioner,
-                snomed or "",
-                "",
-                "",
-                "",
-            ),
-        )
-        _check(item, request_id, staff_id, team_id, start, minutes, commissioner, snomed)
-        key = (request_id or "", day, start)
-        if item.is_valid and key in seen:
-            item.warnings.append(
-                "another row has the same ServiceRequestID, date and time; national processing "
-                "keeps only one of them (record the real start time)"
-            )
-        seen.add(key)
-        yield item
+
+
+def _row(first: Any, request_id: str | None, minutes: int, commissioner: str) -> ExtractRow:
+    staff_id, team_id, day, start = first.staff_local_id, first.local_id, first.activity_on, first.start_time
+    item = ExtractRow(
+        int(first.id),
+        day,
+        str(first.code),
+        str(team_id),
+        values=(
+            request_id or "",
+            staff_id or "",
+            team_id or "",
+            day.isoformat(),
+            start.strftime("%H:%M:%S") if start else "",
+            str(minutes),
+            commissioner,
+            first.snomed_concept_id or "",
+            "",
+            "",
+            "",
+        ),
+    )
+    _check(item, request_id, staff_id, team_id, start, minutes, commissioner, first.snomed_concept_id)
+    return item
 
 
 def _check(
@@ -186,7 +243,8 @@ def extract_values(rows: Iterator[ExtractRow]) -> Iterator[tuple[str, ...]]:
 def validation_values(rows: Iterator[ExtractRow]) -> Iterator[tuple[str, ...]]:
     """One validation-report line per problem: errors (row left out) and warnings (row kept)."""
     for row in rows:
-        for severity, problems in (("error", row.errors), ("warning", row.warnings)):
+        lines = (("error", row.errors), ("warning", row.warnings), ("not represented", row.unrepresented))
+        for severity, problems in lines:
             for problem in problems:
                 yield (
                     severity,

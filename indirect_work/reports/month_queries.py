@@ -10,10 +10,17 @@ from typing import cast
 
 from sqlalchemy import distinct, func, literal, select, union_all
 
+from indirect_work.capture.counting import PARTS, session_weight
 from indirect_work.capture.models import Activity, activity_recipients
 from indirect_work.extensions import db
 from indirect_work.reports.dimensions import month_key
-from indirect_work.reports.queries import ActivityFilter, RollupRow, filtered_activities
+from indirect_work.reports.queries import (
+    ActivityFilter,
+    RollupRow,
+    filtered_activities,
+    over_parts,
+    part_where,
+)
 from indirect_work.taxonomy.models import ActivityType, RecipientType
 
 
@@ -27,19 +34,22 @@ def month_category_rollup(f: ActivityFilter) -> list[RollupRow]:
     postgres = db.engine.dialect.name == "postgresql"
     # date_trunc groups on a timestamp, far cheaper to hash than to_char's text.
     month = func.date_trunc("month", Activity.activity_on) if postgres else month_key(Activity.activity_on)
+    weight = session_weight(f)
     per_clinician = (
-        filtered_activities(f)
-        .order_by(None)
-        .with_only_columns(
-            month.label("month"),
-            ActivityType.category_id.label("category_id"),
-            Activity.clinician_id.label("clinician_id"),
-            func.count(Activity.id).label("activities"),
-            func.sum(Activity.duration_minutes).label("minutes"),
-            func.sum(Activity.people_reached).label("people"),
+        over_parts(
+            select(
+                month.label("month"),
+                ActivityType.category_id.label("category_id"),
+                PARTS.c.clinician_id.label("clinician_id"),
+                func.sum(weight).label("activities"),
+                func.sum(PARTS.c.minutes).label("minutes"),
+                func.sum(weight * Activity.people_reached).label("people"),
+            )
+            .select_from(Activity)
+            .join(ActivityType, Activity.activity_type_id == ActivityType.id)
         )
-        .join(ActivityType, Activity.activity_type_id == ActivityType.id)
-        .group_by(month, ActivityType.category_id, Activity.clinician_id)
+        .where(*part_where(f))
+        .group_by(month, ActivityType.category_id, PARTS.c.clinician_id)
         .cte("per_clinician")
     )
     c = per_clinician.c
@@ -78,17 +88,20 @@ def recipient_rollup(f: ActivityFilter) -> list[RollupRow]:
     if low is None:
         return []
     link = activity_recipients.c
+    weight = session_weight(f)
     per_clinician = (
-        live.with_only_columns(
-            link.recipient_type_id.label("recipient_type_id"),
-            Activity.clinician_id.label("clinician_id"),
-            func.count(Activity.id).label("activities"),
-            func.sum(Activity.duration_minutes).label("minutes"),
-            func.sum(Activity.people_reached).label("people"),
+        over_parts(
+            select(
+                link.recipient_type_id.label("recipient_type_id"),
+                PARTS.c.clinician_id.label("clinician_id"),
+                func.sum(weight).label("activities"),
+                func.sum(PARTS.c.minutes).label("minutes"),
+                func.sum(weight * Activity.people_reached).label("people"),
+            ).select_from(Activity)
         )
         .join(activity_recipients, link.activity_id == Activity.id)
-        .where(link.activity_id.between(low, high))
-        .group_by(link.recipient_type_id, Activity.clinician_id)
+        .where(*part_where(f), link.activity_id.between(low, high))
+        .group_by(link.recipient_type_id, PARTS.c.clinician_id)
         .subquery()
     )
     c = per_clinician.c

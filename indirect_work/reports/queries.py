@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
 
 from indirect_work.auth.models import RoleAssignment, User
+from indirect_work.capture.counting import PARTS, PARTS_ON, measures
 from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity
 from indirect_work.capture.totals import Totals
@@ -45,22 +46,19 @@ def filtered_activities(f: ActivityFilter) -> Select[Activity]:
     )
 
 
-def _measures() -> list[Any]:
-    patient_minutes = func.sum(
-        case((ActivityType.is_patient_specific.is_(True), Activity.duration_minutes), else_=0)
-    )
-    return [
-        func.count(Activity.id).label("activities"),
-        func.coalesce(func.sum(Activity.duration_minutes), 0).label("minutes"),
-        func.coalesce(func.sum(Activity.people_reached), 0).label("people_reached"),
-        func.count(distinct(Activity.clinician_id)).label("clinicians"),
-        func.coalesce(patient_minutes, 0).label("patient_specific_minutes"),
-    ]
+def over_parts(stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` (from ``activities``) joined to the deliverers' parts the counting rules count over."""
+    return stmt.join(PARTS, PARTS_ON)
+
+
+def part_where(f: ActivityFilter) -> list[Any]:
+    """The WHERE clauses of ``f`` over the deliverers' parts."""
+    return activity_where(f, deliverer=PARTS.c.clinician_id)
 
 
 def totals(f: ActivityFilter) -> Totals:
-    """Headline figures over every activity matching the filter."""
-    stmt = select(*_measures()).select_from(Activity).join(ActivityType).where(and_(*activity_where(f)))
+    """Headline figures over every activity matching the filter (counting rules: ``capture.counting``)."""
+    stmt = over_parts(select(*measures(f)).select_from(Activity).join(ActivityType)).where(*part_where(f))
     row = db.session.execute(stmt).one()
     return Totals(
         int(row.activities),
@@ -90,7 +88,9 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
     Grouping by recipient type counts an activity once under each of its recipient types, so
     those groups can add up to more than the total.
     """
-    stmt = select().select_from(Activity).join(ActivityType, Activity.activity_type_id == ActivityType.id)
+    stmt = over_parts(
+        select().select_from(Activity).join(ActivityType, Activity.activity_type_id == ActivityType.id)
+    )
     key_columns: list[Any] = []
     label_columns: list[Any] = []
     order: list[Any] = []
@@ -104,7 +104,7 @@ def rollup(f: ActivityFilter, by: Sequence[Dimension]) -> list[RollupRow]:
         order += grouping.order
         stmt = stmt.group_by(*grouping.group_extra)
     n = len(key_columns)
-    stmt = stmt.add_columns(*key_columns, *label_columns, *_measures()).where(and_(*activity_where(f)))
+    stmt = stmt.add_columns(*key_columns, *label_columns, *measures(f)).where(*part_where(f))
     stmt = stmt.group_by(*key_columns, *label_columns).order_by(*order)
     rows = []
     for row in db.session.execute(stmt):
@@ -133,11 +133,8 @@ def distinct_clinicians(f: ActivityFilter, dimension: Dimension, keys: Collectio
     spec = DIMENSIONS[dimension]
     if spec.count_key is None:  # pragma: no cover - only the dimensions the workbook suppresses over
         raise ValueError(dimension)
-    stmt = (
-        filtered_activities(f)
-        .order_by(None)
-        .with_only_columns(func.count(distinct(Activity.clinician_id)))
-        .select_from(Activity)
+    stmt = over_parts(
+        select(func.count(distinct(PARTS.c.clinician_id))).select_from(Activity).where(*part_where(f))
     )
     stmt = _join(stmt, spec.count_joins, set())
     column = spec.count_key
@@ -194,18 +191,22 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
     """Every active clinician member of the team with their record count per month (zero included).
 
     Members are active users holding a clinician role on the team; only records logged for this
-    team count. One query: an outer join from the members to a GROUP BY over the team's records.
+    team count, co-delivered ones included. One query: an outer join from the members to a GROUP BY
+    over the team's records.
     """
     months = [month_start(m) for m in months]
     if not months:
         return []
     first, last = min(months), month_end(max(months))
     month = month_key(Activity.activity_on)
+    # Every part a member delivered counts as one of their records (a co-delivered session too).
     counts = (
-        select(
-            Activity.clinician_id.label("clinician_id"),
-            month.label("month"),
-            func.count(Activity.id).label("records"),
+        over_parts(
+            select(
+                PARTS.c.clinician_id.label("clinician_id"),
+                month.label("month"),
+                func.count(Activity.id).label("records"),
+            ).select_from(Activity)
         )
         .where(
             Activity.team_id == team_id,
@@ -213,7 +214,7 @@ def team_completeness(team_id: int, months: Sequence[date]) -> list[MemberMonthC
             Activity.activity_on >= first,
             Activity.activity_on <= last,
         )
-        .group_by(Activity.clinician_id, month)
+        .group_by(PARTS.c.clinician_id, month)
         .subquery()
     )
     per_month = [

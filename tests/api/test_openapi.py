@@ -30,7 +30,7 @@ def test_document_describes_every_api_route(client, app):
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = rule.rule.replace("<int:activity_id>", "{activity_id}")
+            path = re.sub(r"<int:(\w+)>", r"{\1}", rule.rule)
             routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
     create = spec["components"]["schemas"]["ActivityCreate"]

@@ -42,7 +42,9 @@ def sign_preview(preview: ImportPreview, user: User, secret_key: str | bytes) ->
                 d.recipient_type_ids,
                 d.people_reached,
                 d.start_time.strftime("%H:%M:%S") if d.start_time else None,
-                d.service_request_id,
+                ";".join([d.service_request_id, *d.more_service_request_ids])
+                if d.service_request_id
+                else None,
                 d.note,
                 row.outcome_ids,
             ]
@@ -82,7 +84,8 @@ def load_signed(
                     recipient_type_ids=list(recipients),
                     people_reached=people,
                     start_time=time.fromisoformat(start) if start else None,
-                    service_request_id=sri,
+                    service_request_id=(sri or "").split(";")[0] or None,
+                    more_service_request_ids=(sri or "").split(";")[1:],
                     note=note,
                 ),
             )

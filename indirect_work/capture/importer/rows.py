@@ -40,6 +40,7 @@ FIELD_COLUMNS = {
     "people_reached": "people_reached",
     "start_time": "start_time",
     "service_request_id": "service_request_id",
+    "service_request_ids": "service_request_id",
     "note": "note",
 }
 
@@ -188,9 +189,12 @@ def _row_input(
         recipient_type_ids=recipient_ids,
         people_reached=parse("people_reached", parse_people, values.get("people_reached") or "1"),
         start_time=parse("start_time", parse_time, values.get("start_time")),
-        service_request_id=text_or_none(values.get("service_request_id")),
         note=text_or_none(values.get("note")),
     )
+    # A meeting about several patients: identifiers separated by semicolons, in order.
+    requests = [v.strip() for v in (values.get("service_request_id") or "").split(";") if v.strip()]
+    data.service_request_id = requests[0] if requests else None
+    data.more_service_request_ids = requests[1:]
     return data, parse.errors
 
 

@@ -27,8 +27,22 @@ from indirect_work.capture.services.listing import (
     type_usage,
     week_start,
 )
+from indirect_work.capture.services.sharing import (
+    MAX_CO_DELIVERERS,
+    CoDeliverer,
+    add_co_deliverers,
+    change_own_part,
+    colleagues,
+    remove_co_deliverer,
+)
 
 __all__ = [
+    "MAX_CO_DELIVERERS",
+    "CoDeliverer",
+    "add_co_deliverers",
+    "change_own_part",
+    "colleagues",
+    "remove_co_deliverer",
     "MAX_FAVOURITES",
     "MyActivitiesFilter",
     "Template",

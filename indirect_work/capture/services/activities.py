@@ -7,7 +7,7 @@ commit point commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,8 +18,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from indirect_work.audit.services import diff_fields, record_event
 from indirect_work.auth.models import User
 from indirect_work.capture.activity_data import ActivityInput, CheckedActivity
-from indirect_work.capture.models import Activity
+from indirect_work.capture.models import Activity, ActivityServiceRequest
 from indirect_work.capture.rules import RuleCache, check_activity, check_record_unlocked, checked
+from indirect_work.capture.services.sharing import (
+    CoDeliverer,
+    check_co_deliverers,
+    check_team_keeps_co_deliverers,
+    record_added,
+)
 from indirect_work.core.db import utcnow
 from indirect_work.core.errors import Conflict, PermissionDenied, ValidationFailed
 from indirect_work.core.permissions import can_edit_activity
@@ -45,6 +51,7 @@ def data_audit_fields(data: CheckedActivity) -> dict[str, Any]:
         "recipient_type_ids": list(data.recipient_type_ids),
         "people_reached": data.people_reached,
         "has_service_request_id": data.service_request_id is not None,
+        "service_request_count": len(data.more_service_request_ids) + (1 if data.service_request_id else 0),
         "has_note": bool(data.note),
     }
 
@@ -76,6 +83,20 @@ def _assign(activity: Activity, data: CheckedActivity, team: Team, recipients: l
     activity.service_request_id = data.service_request_id
     activity.note = data.note
     activity.recipient_types = recipients
+    _assign_service_requests(activity, data)
+
+
+def _assign_service_requests(activity: Activity, data: CheckedActivity) -> None:
+    """Keep ``activity_service_requests`` the record's identifiers in order (the first is also the column)."""
+    wanted = [data.service_request_id, *data.more_service_request_ids] if data.service_request_id else []
+    if [s.service_request_id for s in activity.service_requests] == wanted:
+        return
+    activity.service_requests = []
+    if activity.id is not None:
+        db.session.flush()  # the old rows go before the new ones reuse their positions
+    activity.service_requests = [
+        ActivityServiceRequest(position=i, service_request_id=value) for i, value in enumerate(wanted)
+    ]
 
 
 def create_activity(
@@ -85,8 +106,9 @@ def create_activity(
     source: str = "web",
     submission_token: str | None = None,
     clinician: User | None = None,
+    co_deliverers: Sequence[CoDeliverer] = (),
 ) -> Activity:
-    """Save a new record for ``clinician`` (the actor by default).
+    """Save a new record for ``clinician`` (the actor by default), with any colleagues who co-delivered it.
 
     A ``submission_token`` already used by this clinician returns that record instead of a second
     one. Raises ``ValidationFailed`` when a rule fails, ``Conflict`` when the token belongs to
@@ -99,6 +121,13 @@ def create_activity(
             return _replayed(existing, clinician)
     cache = RuleCache()
     values = check_activity(actor, data, clinician=clinician, cache=cache)
+    parts = check_co_deliverers(
+        creator=clinician,
+        team_id=values.team_id,
+        duration=values.duration_minutes,
+        wanted=co_deliverers,
+        existing=frozenset(),
+    )
     activity = Activity(
         clinician_id=clinician.id,
         source=source,
@@ -124,6 +153,7 @@ def create_activity(
         object_id=activity.id,
         details={**audit_fields(activity), "source": source, "clinician_id": clinician.id},
     )
+    record_added(actor, activity, parts)
     return activity
 
 
@@ -150,6 +180,7 @@ def update_activity(
     _check_version(activity, expected_version)
     cache = RuleCache()
     values = check_activity(actor, data, existing=activity, cache=cache)
+    check_team_keeps_co_deliverers(activity, values.team_id)
     before = audit_fields(activity)
     note_before = activity.note
     with _versioned_change(activity):

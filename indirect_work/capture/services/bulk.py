@@ -12,7 +12,7 @@ from indirect_work.audit.models import AuditEvent
 from indirect_work.audit.services import record_event
 from indirect_work.auth.models import User
 from indirect_work.capture.activity_data import ActivityInput, CheckedActivity
-from indirect_work.capture.models import Activity, activity_recipients
+from indirect_work.capture.models import Activity, ActivityServiceRequest, activity_recipients
 from indirect_work.capture.rules import RuleCache, checked, validate_activity
 from indirect_work.capture.services.activities import data_audit_fields
 from indirect_work.core.db import utcnow
@@ -68,6 +68,14 @@ def _insert_batch(
     ]
     if links:
         db.session.execute(insert(activity_recipients), links)
+    requests = [
+        {"activity_id": activity_id, "position": position, "service_request_id": value}
+        for activity_id, (data, _) in zip(ids, rows, strict=True)
+        if data.service_request_id
+        for position, value in enumerate([data.service_request_id, *data.more_service_request_ids])
+    ]
+    if requests:
+        db.session.execute(insert(ActivityServiceRequest), requests)
     # One event built the usual way supplies the request's address and id to all of them.
     sample = record_event("activity.create", actor=actor, object_type="activity")
     db.session.expunge(sample)

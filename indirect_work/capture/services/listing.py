@@ -10,18 +10,20 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from indirect_work.auth.models import User
+from indirect_work.capture.counting import PARTS, PARTS_ON, measures
 from indirect_work.capture.filters import ActivityFilter, activity_where
 from indirect_work.capture.models import Activity
 from indirect_work.capture.totals import Totals
 from indirect_work.core.errors import NotFound
-from indirect_work.core.permissions import can_edit_activity
+from indirect_work.core.permissions import can_read_activity
 from indirect_work.extensions import db
+from indirect_work.taxonomy.models import ActivityType
 
 
 def get_activity_for(actor: User, activity_id: int) -> Activity:
-    """A live record the actor may see: their own (admins: anyone's). Anything else is ``NotFound``."""
+    """A live record the actor may see: their own or co-delivered (admins: anyone's); else ``NotFound``."""
     activity = db.session.get(Activity, activity_id)
-    if activity is None or not can_edit_activity(actor, activity):
+    if activity is None or not can_read_activity(actor, activity):
         raise NotFound("That record does not exist or is not yours")
     return activity
 
@@ -37,10 +39,8 @@ class MyActivitiesFilter:
     team_id: int | None = None
 
 
-def _filtered(actor: User, filters: MyActivitiesFilter, columns: Any) -> Select[Any]:
-    """The actor's live records matching the filters, through the shared WHERE builder."""
-    query = select(*columns) if isinstance(columns, tuple) else select(columns)
-    shared = ActivityFilter(
+def _shared_filter(actor: User, filters: MyActivitiesFilter) -> ActivityFilter:
+    return ActivityFilter(
         start=filters.date_from or date.min,
         end=filters.date_to or date.max,
         clinician_id=actor.id,
@@ -48,7 +48,12 @@ def _filtered(actor: User, filters: MyActivitiesFilter, columns: Any) -> Select[
         category_id=filters.category_id or None,
         activity_type_id=filters.activity_type_id or None,
     )
-    return query.where(*activity_where(shared))
+
+
+def _filtered(actor: User, filters: MyActivitiesFilter, columns: Any) -> Select[Any]:
+    """The records the actor delivered (co-delivered ones too) matching the filters."""
+    query = select(*columns) if isinstance(columns, tuple) else select(columns)
+    return query.where(*activity_where(_shared_filter(actor, filters)))
 
 
 def list_activities_query(actor: User, filters: MyActivitiesFilter) -> Select[Any]:
@@ -60,23 +65,21 @@ def list_activities_query(actor: User, filters: MyActivitiesFilter) -> Select[An
             selectinload(Activity.activity_type),
             selectinload(Activity.team),
             selectinload(Activity.consultation_mechanism),
+            selectinload(Activity.co_deliverers),
         )
         .order_by(Activity.activity_on.desc(), Activity.start_time.desc(), Activity.id.desc())
     )
 
 
 def sum_activities(actor: User, filters: MyActivitiesFilter) -> Totals:
-    """Count, minutes and people reached of the filtered set, computed in SQL."""
+    """Count, the actor's own minutes and people reached of the filtered set (``capture.counting``)."""
+    f = _shared_filter(actor, filters)
     row = db.session.execute(
-        _filtered(
-            actor,
-            filters,
-            (
-                func.count(Activity.id),
-                func.coalesce(func.sum(Activity.duration_minutes), 0),
-                func.coalesce(func.sum(Activity.people_reached), 0),
-            ),
-        )
+        select(*measures(f))
+        .select_from(Activity)
+        .join(ActivityType, Activity.activity_type_id == ActivityType.id)
+        .join(PARTS, PARTS_ON)
+        .where(*activity_where(f, deliverer=PARTS.c.clinician_id))
     ).one()
     return Totals(activities=int(row[0]), minutes=int(row[1]), people_reached=int(row[2]))
 

@@ -67,20 +67,28 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
     (
         "All",
         "Activities",
-        "Number of live activity records.",
+        "Number of sessions (live activity records); a session co-delivered by several staff counts once, "
+        "in a profession row under the profession of the person who logged it.",
         "Count of indirect activities; patient-specific ones are MHS204 Indirect Activity rows",
     ),
     (
         "All",
         "Hours",
-        "Sum of recorded durations in minutes, divided by 60.",
+        "Staff hours: each deliverer's own minutes (the person who logged it and every co-deliverer), "
+        "summed and divided by 60; in a profession row, each deliverer's time under their own profession.",
         "DURATION OF INDIRECT ACTIVITY, MHS204 DurationIndirectAct (minutes), summed",
     ),
-    ("All", "People reached", "Sum of the number of people each activity reached.", "Local (no MHSDS item)"),
+    (
+        "All",
+        "People reached",
+        "Sum of the number of people each session reached, once per session however many staff delivered it.",
+        "Local (no MHSDS item)",
+    ),
     (
         "All",
         "Clinicians contributing",
-        "Distinct clinicians with at least one record in the row.",
+        "Distinct clinicians who delivered at least one session in the row, co-deliverers included "
+        "(disclosure control counts these).",
         "Count of distinct CARE PROFESSIONAL LOCAL IDENTIFIER, MHS204 CareProfLocalID",
     ),
     (
@@ -175,7 +183,8 @@ DATA_DICTIONARY: tuple[tuple[str, str, str, str], ...] = (
     (
         "Completeness",
         "Clinicians expected / contributing",
-        "Counts of clinicians on the team, and of those with at least one record in the month.",
+        "Counts of clinicians on the team, and of those who delivered at least one session in the month "
+        "(their own or co-delivered).",
         "Local",
     ),
     ("Completeness", "Team contributed", "Whether the team has at least one record in the month.", "Local"),

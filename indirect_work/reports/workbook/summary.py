@@ -104,10 +104,12 @@ def method_notes(policy: DisclosurePolicy) -> list[str]:
         "Figures count live (not deleted) activity records dated in the period, aggregated in the database. "
         "A provider's records are those logged under it (the organisation recorded on each activity), so "
         "moving a team to another provider later changes no figure of an earlier month.",
-        "Hours are the sum of recorded durations in minutes divided by 60. People reached is the sum of the "
-        "number of people each activity reached.",
-        "Clinicians contributing counts distinct clinicians with at least one record; a clinician counts "
-        "once in each row they contributed to, so that column does not add up.",
+        "A session delivered by several staff counts once as an activity and once for its people reached; "
+        "hours add each deliverer's own minutes, divided by 60. By profession, each deliverer's time goes "
+        "to their own profession and the session to the profession of the person who logged it.",
+        "Clinicians contributing counts distinct clinicians who delivered at least one session, "
+        "co-deliverers included; a clinician counts once in each row they contributed to, so that column "
+        "does not add up.",
         "An activity can name several recipient types, so recipient rows do not add up to the total.",
         "No clinician names or staff identifiers are included. Free-text notes are never included.",
         *policy.notes(),

@@ -7,7 +7,7 @@ for (const select of document.querySelectorAll('select[data-reveals]')) {
     const option = select.options[select.selectedIndex];
     const show = Boolean(option && option.dataset.patientSpecific === 'true');
     target.classList.toggle('iw-hidden', !show);
-    for (const input of target.querySelectorAll('input')) input.disabled = !show;
+    for (const input of target.querySelectorAll('input, textarea')) input.disabled = !show;
   };
   select.addEventListener('change', sync);
   sync();
