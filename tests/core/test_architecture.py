@@ -25,7 +25,19 @@ MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
 # The feature packages; core is the layer under them and must not reach up into any of them.
-FEATURE_PACKAGES = ("auth", "audit", "capture", "reports", "admin", "api", "org", "taxonomy", "demo", "ops")
+FEATURE_PACKAGES = (
+    "mail",
+    "auth",
+    "audit",
+    "capture",
+    "reports",
+    "admin",
+    "api",
+    "org",
+    "taxonomy",
+    "demo",
+    "ops",
+)
 CORE_PACKAGE = f"{PACKAGE}.core"
 
 # The one module allowed to end a unit of work.
