@@ -94,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    from indirect_work.auth.link_views import bp as passwords_bp
+
+    app.register_blueprint(passwords_bp)
     from indirect_work.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)

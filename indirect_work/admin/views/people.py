@@ -20,10 +20,12 @@ from indirect_work.admin.services import organisations as org_svc
 from indirect_work.admin.services import people as svc
 from indirect_work.admin.services import user_import
 from indirect_work.admin.views.common import bp, form_page, show_refusal
+from indirect_work.auth.links import issue_link, link_email, link_hours
 from indirect_work.auth.models import Role, User
 from indirect_work.core.errors import Conflict
 from indirect_work.core.transactions import abandon, attempt
 from indirect_work.extensions import db
+from indirect_work.mail import MailFailed, deliver, mail_enabled
 from indirect_work.org.models import Profession
 
 PER_PAGE = 50
@@ -86,6 +88,32 @@ def person_status(user_id: int, operation: str) -> Any:
             )
     else:
         flash("Your session expired before the change was made. Please try again.", "info")
+    return redirect(url_for("admin.person_edit", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/invite")
+def person_invite(user_id: int) -> Any:
+    """Email a person a single-use link to choose their password (earlier links stop working)."""
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        flash("Your session expired before the invitation was sent. Please try again.", "info")
+    elif not mail_enabled():
+        flash("Email is off (no SMTP server is configured): set a one-time password instead.", "warning")
+    elif not user.is_active:
+        flash(f"{user.full_name} is deactivated: reactivate them before inviting them.", "warning")
+    else:
+        token = issue_link(user, "invite", actor=current_user)
+        try:
+            deliver(link_email(user, token, "invite"))
+        except MailFailed:
+            abandon()  # no email went out: the link is not kept
+            flash("The invitation could not be sent: the email server did not accept it.", "warning")
+        else:
+            flash(
+                f"An invitation has been sent to {user.email}. "
+                f"The link works once and expires in {link_hours()} hours.",
+                "success",
+            )
     return redirect(url_for("admin.person_edit", user_id=user.id))
 
 
