@@ -38,11 +38,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """gunicorn with two workers on a fresh, migrated, demo-seeded SQLite database."""
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[LiveServer]:
+    """gunicorn with two workers on a fresh, migrated, demo-seeded SQLite database.
+
+    Its email goes to the suite's SMTP server (``smtp_server``), so a test can read what it sent.
+    """
     workdir = tmp_path_factory.mktemp("live")
     database_url = f"sqlite:///{workdir / 'live.sqlite3'}"
     env = {**os.environ, "IW_CONFIG": "development", "DATABASE_URL": database_url, "HOME": str(workdir)}
+    env.update(IW_SMTP_HOST=smtp_server.host, IW_SMTP_PORT=str(smtp_server.port), IW_SMTP_STARTTLS="0")
     flask = [sys.executable, "-m", "flask", "--app", "indirect_work"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
