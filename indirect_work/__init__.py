@@ -106,6 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     from indirect_work.reports.views import commissioning_bp
 
     app.register_blueprint(commissioning_bp)
+    from indirect_work.reminders.views import bp as reminders_bp
+
+    app.register_blueprint(reminders_bp)
     from indirect_work.admin.views import bp as admin_bp
 
     app.register_blueprint(admin_bp)

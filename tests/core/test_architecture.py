@@ -31,6 +31,7 @@ FEATURE_PACKAGES = (
     "audit",
     "capture",
     "reports",
+    "reminders",
     "admin",
     "api",
     "org",

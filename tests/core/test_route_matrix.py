@@ -52,6 +52,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "auth.mfa_turn_off": SIGNED_IN,
     "auth.mfa_recovery_codes": SIGNED_IN,
     "auth.mfa_reset": ADMINS,
+    "reminders.preferences": SIGNED_IN,
     "passwords.forgotten": PUBLIC,
     "passwords.set_password": PUBLIC,
     "admin.person_invite": ADMINS,
