@@ -127,3 +127,13 @@ def test_opt_out_on_the_account_page(client, make, login, db):
     assert (
         db.session.scalars(select(ReminderOptOut).where(ReminderOptOut.user_id == clinician.id)).all() == []
     )
+
+
+def test_the_demo_people_receive_no_reminders(make, db, mailbox):
+    from indirect_work.demo.seed import seed_demo
+
+    seed_demo(today=TODAY)
+    seed_demo(today=TODAY)  # re-running adds no second opt-out
+    db.session.commit()
+    kinds = ["weekly", "month-end", "month-ready"]
+    assert services.plan(kinds, TODAY) == []
