@@ -126,3 +126,22 @@ def test_with_email_off_the_admin_area_says_so(client, make, login, db):
     assert client.get("/sign-in/forgotten-password").status_code == 200
     count = db.session.scalar(select(func.count()).select_from(PasswordLink))
     assert count == 0
+
+
+def test_the_csv_import_can_invite_each_new_person(client, make, db, mailbox, login):
+    import io
+
+    org = make.organisation()
+    team = make.team(org)
+    login(make.admin())
+    text = (
+        "email,full_name,organisation,clinician_teams\n"
+        f"first.new@example.nhs.uk,First New,{org.ods_code},{team.local_id}\n"
+        f"second.new@example.nhs.uk,Second New,{org.ods_code},{team.local_id}\n"
+    )
+    preview = client.post_form("/admin/people/import", {"file": (io.BytesIO(text.encode()), "p.csv")})
+    assert 'name="invite"' in preview.get_data(as_text=True)
+    done = client.post_form("/admin/people/import/confirm", {"csv_text": text, "invite": "y"})
+    assert "2 invitations sent" in done.get_data(as_text=True)
+    received = sorted(m["To"] for m in mailbox.wait_for(2))
+    assert received == ["first.new@example.nhs.uk", "second.new@example.nhs.uk"]

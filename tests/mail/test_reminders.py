@@ -137,3 +137,18 @@ def test_the_demo_people_receive_no_reminders(make, db, mailbox):
     db.session.commit()
     kinds = ["weekly", "month-end", "month-ready"]
     assert services.plan(kinds, TODAY) == []
+
+
+def test_email_bodies_load_nothing_and_run_nothing():
+    """Email HTML may style inline (mail clients drop stylesheets) but loads and runs nothing."""
+    import re
+    from pathlib import Path
+
+    import indirect_work
+
+    folder = Path(indirect_work.__file__).parent / "templates" / "mail"
+    for path in folder.glob("*.html"):
+        html = path.read_text()
+        assert not re.search(r"<(script|img|iframe|link|object)\b", html), path.name
+        assert not re.search(r"\s(src|background)\s*=", html), path.name
+        assert "url(" not in html, path.name

@@ -171,7 +171,30 @@ def people_import_confirm() -> Any:
         )
         return redirect(url_for("admin.people_import"))
     result = user_import.commit_import(form.csv_text.data or "", actor=current_user)
-    return render_template("admin/import_done.html", preview=result)
+    invited: int | None = None
+    failures: list[str] = []
+    if form.invite.data and mail_enabled():
+        invited, failures = _invite_new_people(result)
+    return render_template(
+        "admin/import_done.html", preview=result, invited=invited, invite_failures=failures
+    )
+
+
+def _invite_new_people(result: user_import.ImportPreview) -> tuple[int, list[str]]:
+    """Email each person the import created an invitation; returns how many went and who failed."""
+    sent, failures = 0, []
+    for row in result.rows:
+        if row.status != "new" or row.data is None:
+            continue
+        person = db.session.scalar(select(User).where(User.email == row.data.email))
+        if person is None:
+            continue
+        try:
+            deliver(link_email(person, issue_link(person, "invite", actor=current_user), "invite"))
+            sent += 1
+        except MailFailed:
+            failures.append(person.email)
+    return sent, failures
 
 
 @bp.get("/people/import/template.csv")
