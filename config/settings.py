@@ -114,6 +114,9 @@ class BaseConfig:
     #: Upgrade the SMTP connection with STARTTLS before signing in and sending.
     IW_SMTP_STARTTLS = True
     IW_SMTP_TIMEOUT_SECONDS = 10
+    #: Further tries after a temporary SMTP failure, waiting this many seconds, then twice as long...
+    IW_SMTP_RETRIES = 2
+    IW_SMTP_RETRY_SECONDS = 2
     IW_MAIL_FROM = "Indirect Work <no-reply@localhost>"
     #: The address links in emails point at (scheme and host, e.g. https://indirect-work.example.nhs.uk),
     #: never taken from the request's Host header; required in production when email is on.
@@ -192,6 +195,8 @@ def _mail_settings(cls: type[BaseConfig]) -> dict[str, Any]:
     for name in (
         "IW_SMTP_PORT",
         "IW_SMTP_TIMEOUT_SECONDS",
+        "IW_SMTP_RETRIES",
+        "IW_SMTP_RETRY_SECONDS",
         "IW_LINK_HOURS",
         "IW_REMINDER_WEEKDAY",
         "IW_REMINDER_HOUR",

@@ -171,8 +171,8 @@ def smtp_server() -> Iterator[Any]:
 def mailbox(app: Flask, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Email on for this test, delivered to the suite's SMTP server; starts empty."""
     smtp_server.clear()
-    smtp_server.refuse = False
     monkeypatch.setitem(app.config, "IW_SMTP_HOST", smtp_server.host)
+    monkeypatch.setitem(app.config, "IW_SMTP_RETRY_SECONDS", 0.01)
     monkeypatch.setitem(app.config, "IW_SMTP_PORT", smtp_server.port)
     monkeypatch.setitem(app.config, "IW_SMTP_STARTTLS", False)
     monkeypatch.setitem(app.config, "IW_MAIL_FROM", "Indirect Work <no-reply@example.nhs.uk>")

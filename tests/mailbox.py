@@ -27,13 +27,20 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = False
+        #: Answer this many messages with a temporary 451 before accepting.
+        self.temporary_failures = 0
+        self.attempts = 0
         self._lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.attempts += 1
         if self.refuse:
             return "554 Transaction failed"
+        if self.temporary_failures > 0:
+            self.temporary_failures -= 1
+            return "451 Try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]
@@ -56,6 +63,7 @@ class Mailbox:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
+        self.refuse, self.temporary_failures, self.attempts = False, 0, 0
 
 
 def text_of(message: EmailMessage) -> str:

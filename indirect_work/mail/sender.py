@@ -12,6 +12,7 @@ import logging
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -36,6 +37,9 @@ class SmtpSettings:
     password: str | None
     starttls: bool
     timeout: int
+    #: Further tries after a temporary failure (no answer, or a 4xx reply), waiting longer each time.
+    retries: int
+    retry_seconds: float
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ def _smtp_settings() -> SmtpSettings | None:
         password=config.get("IW_SMTP_PASSWORD") or None,
         starttls=bool(config.get("IW_SMTP_STARTTLS")),
         timeout=int(config.get("IW_SMTP_TIMEOUT_SECONDS") or 10),
+        retries=int(config.get("IW_SMTP_RETRIES") or 0),
+        retry_seconds=float(config.get("IW_SMTP_RETRY_SECONDS") or 0),
     )
 
 
@@ -88,22 +94,46 @@ def _sender_domain() -> str:
     return sender.rsplit("@", 1)[-1].strip("> ") or "localhost"
 
 
-def deliver(email: OutgoingEmail) -> bool:
-    """Hand the email to the SMTP server; False when email is off, :class:`MailFailed` on failure."""
+def deliver(email: OutgoingEmail, *, retries: int | None = None) -> bool:
+    """Hand the email to the SMTP server; False when email is off, :class:`MailFailed` on failure.
+
+    A temporary failure (the server cannot be reached, drops the connection, or answers 4xx) is
+    tried again up to ``retries`` times (default ``IW_SMTP_RETRIES``), waiting ``IW_SMTP_RETRY_SECONDS``,
+    then twice that, and so on; a permanent refusal (5xx) is not.
+    """
     smtp = email.smtp
     if smtp is None:
         log.info("email is off (no IW_SMTP_HOST): not sending %r", email.message["Subject"])
         return False
-    try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
-            if smtp.starttls:
-                server.starttls(context=ssl.create_default_context())
-            if smtp.username:
-                server.login(smtp.username, smtp.password or "")
-            server.send_message(email.message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
-    return True
+    tries = 1 + (smtp.retries if retries is None else retries)
+    for attempt in range(tries):
+        try:
+            _send(smtp, email.message)
+            return True
+        except (OSError, smtplib.SMTPException) as exc:
+            if attempt + 1 >= tries or not _temporary(exc):
+                raise MailFailed(f"{type(exc).__name__}: {exc}") from exc
+            log.warning("email not accepted (%s), trying again", exc)
+            time.sleep(smtp.retry_seconds * 2**attempt)
+    return False  # pragma: no cover - the loop returns or raises
+
+
+def _send(smtp: SmtpSettings, message: EmailMessage) -> None:
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as server:
+        if smtp.starttls:
+            server.starttls(context=ssl.create_default_context())
+        if smtp.username:
+            server.login(smtp.username, smtp.password or "")
+        server.send_message(message)
+
+
+def _temporary(exc: Exception) -> bool:
+    """True for a failure worth trying again: no connection, or a 4xx reply."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, OSError | smtplib.SMTPServerDisconnected)
 
 
 def deliver_in_background(email: OutgoingEmail) -> None:

@@ -152,3 +152,18 @@ def test_email_bodies_load_nothing_and_run_nothing():
         assert not re.search(r"<(script|img|iframe|link|object)\b", html), path.name
         assert not re.search(r"\s(src|background)\s*=", html), path.name
         assert "url(" not in html, path.name
+
+
+def test_a_temporary_smtp_failure_is_tried_again(make, db, mailbox):
+    _team, silent, _last = _weekly_world(make, db)
+    mailbox.temporary_failures = 2  # 451 twice, then accepted: within IW_SMTP_RETRIES
+    outcomes = services.send_reminders(["weekly"], TODAY)
+    assert {o.result for o in outcomes} == {"sent"}
+    assert len(mailbox.wait_for(2)) == 2 and mailbox.attempts == 4
+
+
+def test_a_permanent_refusal_is_not_tried_again(make, db, mailbox):
+    _weekly_world(make, db)
+    mailbox.refuse = True
+    outcomes = services.send_reminders(["weekly"], TODAY)
+    assert {o.result for o in outcomes} == {"failed"} and mailbox.attempts == len(outcomes)

@@ -104,7 +104,7 @@ def person_invite(user_id: int) -> Any:
     else:
         token = issue_link(user, "invite", actor=current_user)
         try:
-            deliver(link_email(user, token, "invite"))
+            deliver(link_email(user, token, "invite"), retries=0)  # the admin is waiting: say so now
         except MailFailed:
             abandon()  # no email went out: the link is not kept
             flash("The invitation could not be sent: the email server did not accept it.", "warning")
@@ -190,7 +190,8 @@ def _invite_new_people(result: user_import.ImportPreview) -> tuple[int, list[str
         if person is None:
             continue
         try:
-            deliver(link_email(person, issue_link(person, "invite", actor=current_user), "invite"))
+            email = link_email(person, issue_link(person, "invite", actor=current_user), "invite")
+            deliver(email, retries=0)
             sent += 1
         except MailFailed:
             failures.append(person.email)
