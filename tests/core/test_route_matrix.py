@@ -85,6 +85,7 @@ MATRIX: dict[str, tuple[str, ...]] = {
     "api.docs": PUBLIC,
     "admin.audit": ADMINS,
     "admin.audit_export": ADMINS,
+    "admin.email": ADMINS,
     "admin.category_change": ADMINS,
     "admin.category_edit": ADMINS,
     "admin.category_new": ADMINS,

@@ -167,3 +167,14 @@ def test_a_permanent_refusal_is_not_tried_again(make, db, mailbox):
     mailbox.refuse = True
     outcomes = services.send_reminders(["weekly"], TODAY)
     assert {o.result for o in outcomes} == {"failed"} and mailbox.attempts == len(outcomes)
+
+
+def test_the_admin_email_page_lists_sends_and_failures(client, make, db, mailbox, login):
+    _weekly_world(make, db)
+    mailbox.refuse = True
+    services.send_reminders(["weekly"], TODAY)
+    login(make.admin())
+    page = client.get("/admin/email").get_data(as_text=True)
+    assert "Email is on" in page and "silent@example.nhs.uk" in page
+    assert 'data-status="failed"' in page and "554" in page
+    assert "IW_SMTP_PASSWORD" not in page
