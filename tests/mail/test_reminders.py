@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import select
 
@@ -178,3 +178,19 @@ def test_the_admin_email_page_lists_sends_and_failures(client, make, db, mailbox
     assert "Email is on" in page and "silent@example.nhs.uk" in page
     assert 'data-status="failed"' in page and "554" in page
     assert "IW_SMTP_PASSWORD" not in page
+
+
+def test_what_is_due_follows_the_weekday_and_hour_settings(app, monkeypatch):
+    from datetime import datetime
+
+    monkeypatch.setitem(app.config, "IW_REMINDER_WEEKDAY", 4)
+    monkeypatch.setitem(app.config, "IW_REMINDER_HOUR", 14)
+    with app.app_context():
+        friday_before = datetime(2026, 11, 20, 13, 59, tzinfo=UTC)
+        friday_after = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+        month_last_day = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+        assert services.due_kinds(friday_before) == ["month-ready"]
+        assert services.due_kinds(friday_after) == ["weekly", "month-ready"]
+        assert services.due_kinds(month_last_day) == ["month-end", "month-ready"]
+        monkeypatch.setitem(app.config, "IW_REMINDER_WEEKDAY", 0)
+        assert "weekly" in services.due_kinds(month_last_day)  # 30 November 2026 is a Monday
