@@ -145,3 +145,27 @@ def test_the_csv_import_can_invite_each_new_person(client, make, db, mailbox, lo
     assert "2 invitations sent" in done.get_data(as_text=True)
     received = sorted(m["To"] for m in mailbox.wait_for(2))
     assert received == ["first.new@example.nhs.uk", "second.new@example.nhs.uk"]
+
+
+def test_a_deactivated_person_gets_no_link_and_cannot_use_an_old_one(client, make, db, mailbox):
+    user = make.clinician()
+    _ask_reset(client, user.email)
+    link = link_in(mailbox.wait_for(1)[0])
+    user.is_active = False
+    db.session.flush()
+    response = client.post_form(_path(link), {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert response.status_code == 404
+    mailbox.clear()
+    assert _ask_reset(client, user.email).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(PasswordLink)) == 1  # no new link
+    assert mailbox.messages == []
+
+
+def test_a_new_link_retires_the_previous_one(client, make, db, mailbox):
+    user = make.clinician()
+    _ask_reset(client, user.email)
+    first = link_in(mailbox.wait_for(1)[0])
+    _ask_reset(client, user.email)
+    second = link_in(mailbox.wait_for(2)[1])
+    assert client.get(_path(first)).status_code == 404
+    assert client.get(_path(second)).status_code == 200
