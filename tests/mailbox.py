@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -30,12 +31,16 @@ class Mailbox:
         #: Answer this many messages with a temporary 451 before accepting.
         self.temporary_failures = 0
         self.attempts = 0
+        #: Seconds to take over each message (a slow server, so that concurrent senders overlap).
+        self.delay = 0.0
         self._lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.attempts += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return "554 Transaction failed"
         if self.temporary_failures > 0:
@@ -63,7 +68,7 @@ class Mailbox:
     def clear(self) -> None:
         with self._lock:
             self.messages.clear()
-        self.refuse, self.temporary_failures, self.attempts = False, 0, 0
+        self.refuse, self.temporary_failures, self.attempts, self.delay = False, 0, 0, 0.0
 
 
 def text_of(message: EmailMessage) -> str:
