@@ -123,6 +123,11 @@ class BaseConfig:
     IW_BASE_URL: str | None = None
     #: Hours an invitation or password reset link stays valid.
     IW_LINK_HOURS = 24
+    #: Redis for the job queue (``redis://host:6379/1``); none: jobs run inline, in the command or request.
+    IW_REDIS_URL: str | None = None
+    IW_JOB_QUEUE = "indirect-work"
+    #: Retries of a failed job (waiting 10 s, 1 min, 5 min).
+    IW_JOB_RETRIES = 3
     #: Weekly reminder: weekday (0 Monday .. 6 Sunday) and hour (UTC) from which it is due.
     IW_REMINDER_WEEKDAY = 4
     IW_REMINDER_HOUR = 14
@@ -188,9 +193,10 @@ class BaseConfig:
 def _mail_settings(cls: type[BaseConfig]) -> dict[str, Any]:
     """The email settings (``IW_SMTP_*``, ``IW_MAIL_FROM``, ``IW_BASE_URL``, links and reminders)."""
     settings: dict[str, Any] = {}
-    for name in ("IW_SMTP_HOST", "IW_SMTP_USERNAME", "IW_SMTP_PASSWORD", "IW_BASE_URL"):
+    for name in ("IW_SMTP_HOST", "IW_SMTP_USERNAME", "IW_SMTP_PASSWORD", "IW_BASE_URL", "IW_REDIS_URL"):
         settings[name] = os.environ.get(name) or getattr(cls, name)
     settings["IW_MAIL_FROM"] = os.environ.get("IW_MAIL_FROM") or cls.IW_MAIL_FROM
+    settings["IW_JOB_QUEUE"] = os.environ.get("IW_JOB_QUEUE") or cls.IW_JOB_QUEUE
     settings["IW_SMTP_STARTTLS"] = _env_bool("IW_SMTP_STARTTLS", cls.IW_SMTP_STARTTLS)
     for name in (
         "IW_SMTP_PORT",
@@ -200,6 +206,7 @@ def _mail_settings(cls: type[BaseConfig]) -> dict[str, Any]:
         "IW_LINK_HOURS",
         "IW_REMINDER_WEEKDAY",
         "IW_REMINDER_HOUR",
+        "IW_JOB_RETRIES",
     ):
         settings[name] = _env_int(name, getattr(cls, name))
     return settings

@@ -14,7 +14,8 @@ from indirect_work.auth.services import get_user_by_email, normalise_email
 from indirect_work.auth.throttle import is_throttled, note_failure
 from indirect_work.auth.views import try_later
 from indirect_work.core.transactions import attempt, keep_despite_refusal
-from indirect_work.mail import deliver_in_background, mail_enabled
+from indirect_work.jobs import enqueue, queue_enabled
+from indirect_work.mail import deliver, deliver_in_background, mail_enabled
 
 bp = Blueprint("passwords", __name__)
 
@@ -41,7 +42,11 @@ def forgotten() -> Any:
         note_failure(key)  # every request counts, known address or not
     user = get_user_by_email(email)
     if user is not None and user.is_active:
-        deliver_in_background(link_email(user, issue_link(user, "reset"), "reset"))
+        message = link_email(user, issue_link(user, "reset"), "reset")
+        if queue_enabled():
+            enqueue(deliver, message)  # sent by a worker after this request commits; retried if it fails
+        else:
+            deliver_in_background(message)
     else:
         record_event("auth.reset_unknown_address", actor_email=email)
     return render_template("auth/forgotten_password_sent.html", email=email, hours=link_hours())

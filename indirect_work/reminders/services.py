@@ -20,6 +20,7 @@ from indirect_work.audit.services import record_event
 from indirect_work.core.db import utcnow
 from indirect_work.core.transactions import unit_of_work
 from indirect_work.extensions import db
+from indirect_work.jobs import enqueue, queue_enabled
 from indirect_work.mail import MailFailed, OutgoingEmail, absolute_url, compose, deliver, mail_enabled
 from indirect_work.reminders import queries
 from indirect_work.reminders.models import KINDS, SentReminder
@@ -39,7 +40,8 @@ SUBJECTS = {
 @dataclass(frozen=True)
 class Outcome:
     planned: queries.Planned
-    #: ``sent``, ``failed``, ``email_off``, ``skipped`` (claimed by another run) or ``planned`` (dry run).
+    #: ``sent``, ``failed``, ``email_off``, ``skipped`` (claimed by another run), ``queued`` (a worker
+    #: sends it) or ``planned`` (dry run).
     result: str
 
 
@@ -65,6 +67,10 @@ def send_reminders(kinds: list[str], today: date, *, dry_run: bool = False) -> l
     planned = plan(kinds, today)
     if dry_run:
         return [Outcome(p, "planned") for p in planned]
+    if queue_enabled():  # each person's reminder is its own job, retried on its own
+        for p in planned:
+            enqueue(send_one, p)
+        return [Outcome(p, "queued") for p in planned]
     return [Outcome(p, send_one(p)) for p in planned]
 
 

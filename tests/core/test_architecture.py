@@ -27,6 +27,7 @@ MAX_FUNCTION_LINES = 60
 # The feature packages; core is the layer under them and must not reach up into any of them.
 FEATURE_PACKAGES = (
     "mail",
+    "jobs",
     "auth",
     "audit",
     "capture",

@@ -1,0 +1,55 @@
+"""The job queue: RQ on Redis when ``IW_REDIS_URL`` is set; without it every job runs inline.
+
+A job is a plain module-level function that works inside the app context (the worker pushes it,
+see :mod:`indirect_work.jobs.cli`) and commits through ``unit_of_work``. It must be safe to run again:
+RQ retries a failed job (``IW_JOB_RETRIES`` times, waiting longer each time), so a job guards
+against doing its work twice (a reminder, for example, is claimed by its unique row first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+#: Seconds before each retry of a failed job.
+RETRY_INTERVALS = [10, 60, 300]
+#: A job running longer than this is stopped (and retried).
+JOB_TIMEOUT_SECONDS = 600
+#: Failed jobs (with their error) are kept this long for the admin to see.
+FAILURE_TTL_SECONDS = 7 * 24 * 3600
+
+
+def queue_enabled() -> bool:
+    return bool(current_app.config.get("IW_REDIS_URL"))
+
+
+def redis_connection() -> Any:
+    import redis  # deliberately lazy: only needed when Redis is configured
+
+    return redis.Redis.from_url(current_app.config["IW_REDIS_URL"])
+
+
+def job_queue() -> Any:
+    from rq import Queue
+
+    return Queue(current_app.config["IW_JOB_QUEUE"], connection=redis_connection())
+
+
+def enqueue(job: Callable[..., Any], *args: Any) -> str | None:
+    """Queue ``job(*args)`` and return its id; with no Redis, run it now and return None."""
+    if not queue_enabled():
+        job(*args)
+        return None
+    from rq import Retry
+
+    retries = int(current_app.config["IW_JOB_RETRIES"])
+    queued = job_queue().enqueue(
+        job,
+        *args,
+        retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries] or [0]) if retries else None,
+        job_timeout=JOB_TIMEOUT_SECONDS,
+        failure_ttl=FAILURE_TTL_SECONDS,
+    )
+    return str(queued.id)
