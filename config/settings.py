@@ -126,8 +126,9 @@ class BaseConfig:
     #: Redis for the job queue (``redis://host:6379/1``); none: jobs run inline, in the command or request.
     IW_REDIS_URL: str | None = None
     IW_JOB_QUEUE = "indirect-work"
-    #: Retries of a failed job (waiting 10 s, 1 min, 5 min).
+    #: Retries of a failed job, the first after this many seconds, then 6 and 30 times as long.
     IW_JOB_RETRIES = 3
+    IW_JOB_RETRY_SECONDS = 10
     #: Weekly reminder: weekday (0 Monday .. 6 Sunday) and hour (UTC) from which it is due.
     IW_REMINDER_WEEKDAY = 4
     IW_REMINDER_HOUR = 14
@@ -207,6 +208,7 @@ def _mail_settings(cls: type[BaseConfig]) -> dict[str, Any]:
         "IW_REMINDER_WEEKDAY",
         "IW_REMINDER_HOUR",
         "IW_JOB_RETRIES",
+        "IW_JOB_RETRY_SECONDS",
     ):
         settings[name] = _env_int(name, getattr(cls, name))
     return settings

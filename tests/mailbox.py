@@ -33,9 +33,19 @@ class Mailbox:
         self.attempts = 0
         #: Seconds to take over each message (a slow server, so that concurrent senders overlap).
         self.delay = 0.0
+        #: Seconds to hold each recipient before answering it (a sender stuck before its message).
+        self.recipient_delay = 0.0
+        self.recipients_seen = 0
         self._lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        self.recipients_seen += 1
+        if self.recipient_delay:
+            await asyncio.sleep(self.recipient_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.attempts += 1
@@ -69,6 +79,7 @@ class Mailbox:
         with self._lock:
             self.messages.clear()
         self.refuse, self.temporary_failures, self.attempts, self.delay = False, 0, 0, 0.0
+        self.recipient_delay, self.recipients_seen = 0.0, 0
 
 
 def text_of(message: EmailMessage) -> str:

@@ -2,7 +2,8 @@
 
 A job is a plain module-level function that works inside the app context (the worker pushes it,
 see :mod:`indirect_work.jobs.cli`) and commits through ``unit_of_work``. It must be safe to run again:
-RQ retries a failed job (``IW_JOB_RETRIES`` times, waiting longer each time), so a job guards
+RQ retries a failed job, or one whose worker died (``IW_JOB_RETRIES`` times, waiting
+``IW_JOB_RETRY_SECONDS``, then 6 and 30 times as long), so a job guards
 against doing its work twice (a reminder, for example, is claimed by its unique row first).
 """
 
@@ -13,8 +14,8 @@ from typing import Any
 
 from flask import current_app
 
-#: Seconds before each retry of a failed job.
-RETRY_INTERVALS = [10, 60, 300]
+#: Each retry of a failed job waits this many times ``IW_JOB_RETRY_SECONDS``.
+RETRY_FACTORS = [1, 6, 30]
 #: A job running longer than this is stopped (and retried).
 JOB_TIMEOUT_SECONDS = 600
 #: Failed jobs (with their error) are kept this long for the admin to see.
@@ -37,6 +38,16 @@ def job_queue() -> Any:
     return Queue(current_app.config["IW_JOB_QUEUE"], connection=redis_connection())
 
 
+def current_job_id() -> str | None:
+    """The id of the queued job running now; None inline (no worker)."""
+    if not queue_enabled():
+        return None
+    from rq import get_current_job
+
+    job = get_current_job()
+    return None if job is None else str(job.id)
+
+
 def enqueue(job: Callable[..., Any], *args: Any) -> str | None:
     """Queue ``job(*args)`` and return its id; with no Redis, run it now and return None."""
     if not queue_enabled():
@@ -45,10 +56,12 @@ def enqueue(job: Callable[..., Any], *args: Any) -> str | None:
     from rq import Retry
 
     retries = int(current_app.config["IW_JOB_RETRIES"])
+    base = int(current_app.config["IW_JOB_RETRY_SECONDS"])
+    intervals = [base * RETRY_FACTORS[min(n, len(RETRY_FACTORS) - 1)] for n in range(retries)]
     queued = job_queue().enqueue(
         job,
         *args,
-        retry=Retry(max=retries, interval=RETRY_INTERVALS[:retries] or [0]) if retries else None,
+        retry=Retry(max=retries, interval=intervals) if retries else None,
         job_timeout=JOB_TIMEOUT_SECONDS,
         failure_ttl=FAILURE_TTL_SECONDS,
     )

@@ -35,6 +35,8 @@ class SentReminder(Model):
     #: ``2026-W49`` for a week, ``2026-11`` for a month, ``2026-11/org-3`` for a provider's month.
     period: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(10), default="sending")
+    #: The queued job that claimed the row: if its worker dies mid-send, the job's retry resumes it.
+    job_id: Mapped[str | None] = mapped_column(String(64))
     #: The SMTP server's answer when the email could not be sent.
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

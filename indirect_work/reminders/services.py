@@ -20,7 +20,7 @@ from indirect_work.audit.services import record_event
 from indirect_work.core.db import utcnow
 from indirect_work.core.transactions import unit_of_work
 from indirect_work.extensions import db
-from indirect_work.jobs import enqueue, queue_enabled
+from indirect_work.jobs import current_job_id, enqueue, queue_enabled
 from indirect_work.mail import MailFailed, OutgoingEmail, absolute_url, compose, deliver, mail_enabled
 from indirect_work.reminders import queries
 from indirect_work.reminders.models import KINDS, SentReminder
@@ -75,15 +75,33 @@ def send_reminders(kinds: list[str], today: date, *, dry_run: bool = False) -> l
 
 
 def claim(planned: queries.Planned) -> int | None:
-    """Insert and commit the reminder's row; None when it is already there (sent by another run)."""
+    """Insert and commit the reminder's row; None when another run has it.
+
+    A queued job whose worker died after claiming (status still ``sending``, the same job id) is
+    retried by the queue and gets its row back, so the reminder is still sent once.
+    """
+    job_id = current_job_id()
     try:
         with unit_of_work():
-            row = SentReminder(user_id=planned.user_id, kind=planned.kind, period=planned.period)
+            row = SentReminder(
+                user_id=planned.user_id, kind=planned.kind, period=planned.period, job_id=job_id
+            )
             db.session.add(row)
             db.session.flush()
             return row.id
     except exc.IntegrityError:
-        return None
+        if job_id is None:
+            return None
+    mine = db.session.scalar(
+        select(SentReminder.id).where(
+            SentReminder.user_id == planned.user_id,
+            SentReminder.kind == planned.kind,
+            SentReminder.period == planned.period,
+            SentReminder.status == "sending",
+            SentReminder.job_id == job_id,
+        )
+    )
+    return mine
 
 
 def send_one(planned: queries.Planned) -> str:
