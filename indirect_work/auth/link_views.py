@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import logout_user
 
 from indirect_work.audit.services import client_ip, record_event
@@ -15,7 +25,7 @@ from indirect_work.auth.throttle import is_throttled, note_failure
 from indirect_work.auth.views import try_later
 from indirect_work.core.transactions import attempt, keep_despite_refusal
 from indirect_work.jobs import enqueue, queue_enabled
-from indirect_work.mail import deliver, deliver_in_background, mail_enabled
+from indirect_work.mail import OutgoingEmail, deliver, deliver_in_background, mail_enabled
 
 bp = Blueprint("passwords", __name__)
 
@@ -42,14 +52,28 @@ def forgotten() -> Any:
         note_failure(key)  # every request counts, known address or not
     user = get_user_by_email(email)
     if user is not None and user.is_active:
-        message = link_email(user, issue_link(user, "reset"), "reset")
-        if queue_enabled():
-            enqueue(deliver, message)  # sent by a worker after this request commits; retried if it fails
-        else:
-            deliver_in_background(message)
+        _send_after_commit(link_email(user, issue_link(user, "reset"), "reset"))
     else:
         record_event("auth.reset_unknown_address", actor_email=email)
     return render_template("auth/forgotten_password_sent.html", email=email, hours=link_hours())
+
+
+def _send_after_commit(message: OutgoingEmail) -> None:
+    """Send once the request has committed the link (``finish_request`` runs before this hook).
+
+    Queued for a worker when there is a queue (retried if the server fails), else on a thread:
+    either way the answer does not wait for the SMTP server, so it takes the same time for an
+    unknown address.
+    """
+
+    @after_this_request
+    def send(response: Response) -> Response:
+        if response.status_code < 400:
+            if queue_enabled():
+                enqueue(deliver, message)
+            else:
+                deliver_in_background(message)
+        return response
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
