@@ -10,6 +10,7 @@ against doing its work twice (a reminder, for example, is claimed by its unique 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -66,3 +67,34 @@ def enqueue(job: Callable[..., Any], *args: Any) -> str | None:
         failure_ttl=FAILURE_TTL_SECONDS,
     )
     return str(queued.id)
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """What the admin sees of the queue: waiting, running and failed jobs, and the latest errors."""
+
+    reachable: bool
+    waiting: int = 0
+    running: int = 0
+    failed: int = 0
+    errors: tuple[tuple[str, str], ...] = ()
+
+
+def queue_status(limit: int = 10) -> QueueStatus | None:
+    """The queue's state; None without a queue, ``reachable=False`` when Redis does not answer."""
+    if not queue_enabled():
+        return None
+    import redis
+
+    try:
+        queue = job_queue()
+        failed = queue.failed_job_registry
+        errors = []
+        for job in queue.job_class.fetch_many(failed.get_job_ids(0, limit - 1), connection=queue.connection):
+            if job is not None:
+                result = job.latest_result()
+                text = (getattr(result, "exc_string", None) or "").strip().splitlines()[-1:] or [""]
+                errors.append((job.func_name or "", text[0][:300]))
+        return QueueStatus(True, len(queue), queue.started_job_registry.count, failed.count, tuple(errors))
+    except redis.RedisError:
+        return QueueStatus(False)

@@ -68,3 +68,14 @@ def test_without_redis_jobs_run_inline_and_no_worker_is_needed(app, make, db, ma
     assert {o.result for o in services.send_reminders(["weekly"], TODAY)} == {"sent"}
     result = app.test_cli_runner().invoke(args=["run-jobs", "--burst"])
     assert result.exit_code != 0 and "IW_REDIS_URL is not set" in result.output
+
+
+def test_the_admin_page_shows_the_queue_and_failed_jobs(client, make, db, login, redis_queue, mailbox):
+    from rq import SimpleWorker
+
+    redis_queue.enqueue("indirect_work.mail.deliver", None)  # fails: there is no email to deliver
+    SimpleWorker([redis_queue], connection=redis_queue.connection).work(burst=True)
+    login(make.admin())
+    page = client.get("/admin/email").get_data(as_text=True)
+    assert "0 waiting, 0 running, 1 failed" in page
+    assert "indirect_work.mail.deliver" in page and "AttributeError" in page

@@ -11,6 +11,7 @@ from indirect_work.admin.views.common import bp
 from indirect_work.audit.models import AuditEvent
 from indirect_work.auth.models import User
 from indirect_work.extensions import db
+from indirect_work.jobs.queue import queue_status
 from indirect_work.mail import mail_enabled
 from indirect_work.reminders.models import SentReminder
 
@@ -43,5 +44,10 @@ def email() -> Any:
         .limit(RECENT)
     ).all()
     return render_template(
-        "admin/email.html", mail_on=mail_enabled(), reminders=reminders, by_status=by_status, links=links
+        "admin/email.html",
+        mail_on=mail_enabled(),
+        reminders=reminders,
+        by_status=by_status,
+        links=links,
+        queue=queue_status(),
     )
