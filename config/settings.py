@@ -111,6 +111,32 @@ class BaseConfig:
     #: Feedback form posts allowed from one client address within the sign-in throttle's window
     #: (a training room behind one NAT address must still be able to answer).
     IW_FEEDBACK_MAX_PER_ADDRESS = 60
+    #: Outgoing email (invitations, password reset links, reminders). No host: email is off.
+    IW_SMTP_HOST: str | None = None
+    IW_SMTP_PORT = 587
+    IW_SMTP_USERNAME: str | None = None
+    IW_SMTP_PASSWORD: str | None = None
+    #: Upgrade the SMTP connection with STARTTLS before signing in and sending.
+    IW_SMTP_STARTTLS = True
+    IW_SMTP_TIMEOUT_SECONDS = 10
+    #: Further tries after a temporary SMTP failure, waiting this many seconds, then twice as long...
+    IW_SMTP_RETRIES = 2
+    IW_SMTP_RETRY_SECONDS = 2
+    IW_MAIL_FROM = "Indirect Work <no-reply@localhost>"
+    #: The address links in emails point at (scheme and host, e.g. https://indirect-work.example.nhs.uk),
+    #: never taken from the request's Host header; required in production when email is on.
+    IW_BASE_URL: str | None = None
+    #: Hours an invitation or password reset link stays valid.
+    IW_LINK_HOURS = 24
+    #: Redis for the job queue (``redis://host:6379/1``); none: jobs run inline, in the command or request.
+    IW_REDIS_URL: str | None = None
+    IW_JOB_QUEUE = "indirect-work"
+    #: Retries of a failed job, the first after this many seconds, then 6 and 30 times as long.
+    IW_JOB_RETRIES = 3
+    IW_JOB_RETRY_SECONDS = 10
+    #: Weekly reminder: weekday (0 Monday .. 6 Sunday) and hour (UTC) from which it is due.
+    IW_REMINDER_WEEKDAY = 4
+    IW_REMINDER_HOUR = 14
 
     @classmethod
     def from_environment(cls, instance_path: str) -> dict[str, Any]:
@@ -137,6 +163,7 @@ class BaseConfig:
         settings["IW_LOGIN_WINDOW_MINUTES"] = _env_int("IW_LOGIN_WINDOW_MINUTES", cls.IW_LOGIN_WINDOW_MINUTES)
         settings["IW_RETENTION_MONTHS"] = _env_int("IW_RETENTION_MONTHS", cls.IW_RETENTION_MONTHS)
         settings["IW_REPLICA_DATABASE_URL"] = os.environ.get("IW_REPLICA_DATABASE_URL") or None
+        settings.update(_mail_settings(cls))
         for name in ("IW_REPLICA_MAX_LAG_SECONDS", "IW_REPLICA_RETRY_SECONDS"):
             settings[name] = _env_int(name, getattr(cls, name))
         settings["IW_FEEDBACK_EXPIRY_DAYS"] = _env_int("IW_FEEDBACK_EXPIRY_DAYS", cls.IW_FEEDBACK_EXPIRY_DAYS)
@@ -171,6 +198,29 @@ class BaseConfig:
             and str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
         ):
             raise ConfigError("IW_REPLICA_DATABASE_URL needs PostgreSQL for both the primary and the replica")
+
+
+def _mail_settings(cls: type[BaseConfig]) -> dict[str, Any]:
+    """The email settings (``IW_SMTP_*``, ``IW_MAIL_FROM``, ``IW_BASE_URL``, links and reminders)."""
+    settings: dict[str, Any] = {}
+    for name in ("IW_SMTP_HOST", "IW_SMTP_USERNAME", "IW_SMTP_PASSWORD", "IW_BASE_URL", "IW_REDIS_URL"):
+        settings[name] = os.environ.get(name) or getattr(cls, name)
+    settings["IW_MAIL_FROM"] = os.environ.get("IW_MAIL_FROM") or cls.IW_MAIL_FROM
+    settings["IW_JOB_QUEUE"] = os.environ.get("IW_JOB_QUEUE") or cls.IW_JOB_QUEUE
+    settings["IW_SMTP_STARTTLS"] = _env_bool("IW_SMTP_STARTTLS", cls.IW_SMTP_STARTTLS)
+    for name in (
+        "IW_SMTP_PORT",
+        "IW_SMTP_TIMEOUT_SECONDS",
+        "IW_SMTP_RETRIES",
+        "IW_SMTP_RETRY_SECONDS",
+        "IW_LINK_HOURS",
+        "IW_REMINDER_WEEKDAY",
+        "IW_REMINDER_HOUR",
+        "IW_JOB_RETRIES",
+        "IW_JOB_RETRY_SECONDS",
+    ):
+        settings[name] = _env_int(name, getattr(cls, name))
+    return settings
 
 
 class DevelopmentConfig(BaseConfig):
@@ -271,6 +321,10 @@ def production_problems(settings: dict[str, Any]) -> list[str]:
         problems.append("sign-in throttling must allow at most 10 failures in at least 5 minutes")
     if int(settings.get("IW_RETENTION_MONTHS") or 0) <= 0:
         problems.append("IW_RETENTION_MONTHS must be a positive number of months")
+    if settings.get("IW_SMTP_HOST") and not str(settings.get("IW_BASE_URL") or "").startswith("https://"):
+        problems.append("IW_BASE_URL must be the https:// address of the service when email is on")
+    if not 1 <= int(settings.get("IW_LINK_HOURS") or 0) <= 72:
+        problems.append("IW_LINK_HOURS must be between 1 and 72 in production")
     return problems
 
 

@@ -94,6 +94,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    from indirect_work.auth.link_views import bp as passwords_bp
+
+    app.register_blueprint(passwords_bp)
     from indirect_work.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
@@ -106,6 +109,9 @@ def _register_blueprints(app: Flask) -> None:
     from indirect_work.reports.views import commissioning_bp
 
     app.register_blueprint(commissioning_bp)
+    from indirect_work.reminders.views import bp as reminders_bp
+
+    app.register_blueprint(reminders_bp)
     from indirect_work.admin.views import bp as admin_bp
 
     app.register_blueprint(admin_bp)

@@ -12,7 +12,9 @@ from indirect_work.core.errors import ValidationFailed
 from indirect_work.core.transactions import unit_of_work
 from indirect_work.demo.bulk import generate
 from indirect_work.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from indirect_work.jobs.cli import run_jobs_command
 from indirect_work.ops.cli import register as register_ops_commands
+from indirect_work.reminders.cli import send_reminders_command
 from indirect_work.reports.report_cli import report_group
 from indirect_work.taxonomy.services import load_reference_data
 
@@ -25,6 +27,8 @@ def register_cli(app: Flask) -> None:
     register_ops_commands(app)
     app.cli.add_command(report_group)
     app.cli.add_command(create_api_token_command)
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(run_jobs_command)
 
 
 @click.command("load-reference-data")

@@ -8,5 +8,6 @@ def import_all_models() -> None:
     from indirect_work.capture import models as _capture  # noqa: F401
     from indirect_work.impact import models as _impact  # noqa: F401
     from indirect_work.org import models as _org  # noqa: F401
+    from indirect_work.reminders import models as _reminders  # noqa: F401
     from indirect_work.reports import models as _reports  # noqa: F401
     from indirect_work.taxonomy import models as _taxonomy  # noqa: F401

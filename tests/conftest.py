@@ -158,3 +158,25 @@ def extract_csrf(html: str) -> str:
     )
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free local port for the whole run."""
+    from tests.mailbox import running_smtp_server
+
+    with running_smtp_server() as mailbox:
+        yield mailbox
+
+
+@pytest.fixture
+def mailbox(app: Flask, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Email on for this test, delivered to the suite's SMTP server; starts empty."""
+    smtp_server.clear()
+    monkeypatch.setitem(app.config, "IW_SMTP_HOST", smtp_server.host)
+    monkeypatch.setitem(app.config, "IW_SMTP_RETRY_SECONDS", 0.01)
+    monkeypatch.setitem(app.config, "IW_SMTP_PORT", smtp_server.port)
+    monkeypatch.setitem(app.config, "IW_SMTP_STARTTLS", False)
+    monkeypatch.setitem(app.config, "IW_MAIL_FROM", "Indirect Work <no-reply@example.nhs.uk>")
+    yield smtp_server
+    smtp_server.clear()

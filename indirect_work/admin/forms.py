@@ -195,6 +195,7 @@ class ImportUploadForm(CheckedForm):
 
 class ImportConfirmForm(CheckedForm):
     csv_text = HiddenField(validators=[DataRequired()])
+    invite = BooleanField("Email each new person an invitation to choose their password")
 
 
 class AuditFilterForm(CheckedForm):

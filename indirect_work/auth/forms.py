@@ -62,3 +62,20 @@ class ReauthCodeForm(ReauthForm):
     # CodeForm's own unbound field, declared once. Read from the class it is an UnboundField; the stubs
     # type a field declared in a class body as the bound field, so this one is typed the same way.
     code = cast(StringField, CodeForm.code)
+
+
+class ForgottenPasswordForm(CheckedForm):
+    """Ask for a password reset link by email."""
+
+    email = EmailField(
+        "Email address",
+        description="The address you sign in with.",
+        validators=[DataRequired("Enter your email address"), Length(max=254)],
+    )
+
+
+class SetPasswordForm(CheckedForm):
+    """Choose a password through an invitation or reset link."""
+
+    new_password = cast(PasswordField, ChangePasswordForm.new_password)
+    confirm_password = cast(PasswordField, ChangePasswordForm.confirm_password)

@@ -181,3 +181,23 @@ class AuthFailure(Model):
     #: What was attacked, e.g. ``login:someone@nhs.net`` or ``mfa:42``.
     key: Mapped[str] = mapped_column(String(300))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordLink(Model):
+    """A single-use, expiring link that sets a password: an invitation or a reset; stored hashed."""
+
+    __tablename__ = "password_links"
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: ``invite`` (sent by an admin) or ``reset`` (asked for on the sign-in page).
+    purpose: Mapped[str] = mapped_column(String(10))
+    #: SHA-256 of the token in the link; the token itself is only ever in the email.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when the link is used, or when a newer link or a new password replaces it.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

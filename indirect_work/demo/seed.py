@@ -30,6 +30,8 @@ from indirect_work.demo.sample_data import (
 )
 from indirect_work.extensions import db
 from indirect_work.org.models import Organisation, Profession, Team
+from indirect_work.reminders.models import KINDS as REMINDER_KINDS
+from indirect_work.reminders.models import ReminderOptOut
 from indirect_work.taxonomy.models import ActivityType, RecipientType
 from indirect_work.taxonomy.services import load_reference_data
 
@@ -70,6 +72,7 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
     organisation = _ensure_organisation()
     teams = _ensure_teams(organisation)
     clinicians, users_added = _ensure_people(organisation, teams)
+    _no_reminders()
     existing = db.session.scalar(
         select(func.count()).select_from(Activity).where(Activity.organisation_id == organisation.id)
     )
@@ -80,6 +83,19 @@ def seed_demo(*, today: date | None = None) -> SeedSummary:
         _choose_snomed_concepts()
         seed_impact(rng, organisation, today)
     return SeedSummary(users_added, activities_added)
+
+
+def _no_reminders() -> None:
+    """The demo sends no email: every demo person is opted out of every reminder."""
+    people = db.session.scalars(select(User.id).where(User.email.endswith(f"@{DEMO_DOMAIN}"))).all()
+    have = {(u, k) for u, k in db.session.execute(select(ReminderOptOut.user_id, ReminderOptOut.kind))}
+    db.session.add_all(
+        ReminderOptOut(user_id=user_id, kind=kind)
+        for user_id in people
+        for kind in REMINDER_KINDS
+        if (user_id, kind) not in have
+    )
+    db.session.flush()
 
 
 def _ensure_organisation() -> Organisation:

@@ -96,6 +96,11 @@ def _build(
     return workbook_filename(organisation.ods_code, month, team_type_code), buffer.getvalue()
 
 
+def month_fully_locked(organisation: Organisation, month: date) -> bool:
+    """True when every team expected to report the month has locked it (the workbook can be published)."""
+    return _complete_locks(organisation, month) is not None
+
+
 def _complete_locks(organisation: Organisation, month: date) -> list[list[object]] | None:
     """``[[team_id, locked_at], ...]`` when every team expected to report has locked the month."""
     with_records = select(Activity.team_id).where(

@@ -37,9 +37,13 @@ class LiveServer:
         self.database_url = database_url
 
 
-def _serve(workdir: Path, database_url: str) -> Iterator[LiveServer]:
-    """gunicorn with two workers on ``database_url``, migrated and demo-seeded first."""
+def _serve(workdir: Path, database_url: str, smtp_server: Any) -> Iterator[LiveServer]:
+    """gunicorn with two workers on ``database_url``, migrated and demo-seeded first.
+
+    Its email goes to the suite's SMTP server (``smtp_server``), so a test can read what it sent.
+    """
     env = {**os.environ, "IW_CONFIG": "development", "DATABASE_URL": database_url, "HOME": str(workdir)}
+    env.update(IW_SMTP_HOST=smtp_server.host, IW_SMTP_PORT=str(smtp_server.port), IW_SMTP_STARTTLS="0")
     flask = [sys.executable, "-m", "flask", "--app", "indirect_work"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -88,19 +92,19 @@ def _serve(workdir: Path, database_url: str) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[LiveServer]:
     """gunicorn with two workers on a fresh, migrated, demo-seeded SQLite database."""
     workdir = tmp_path_factory.mktemp("live")
-    yield from _serve(workdir, f"sqlite:///{workdir / 'live.sqlite3'}")
+    yield from _serve(workdir, f"sqlite:///{workdir / 'live.sqlite3'}", smtp_server)
 
 
 @pytest.fixture(scope="session")
-def live_server_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_postgres(tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[LiveServer]:
     """The same on a throwaway PostgreSQL database (skipped, or failed in CI, without PostgreSQL)."""
     skip_or_fail_without_postgres()
     workdir = tmp_path_factory.mktemp("live-postgres")
     with temporary_postgres_database() as url:
-        yield from _serve(workdir, url)
+        yield from _serve(workdir, url, smtp_server)
 
 
 @pytest.fixture(scope="session")

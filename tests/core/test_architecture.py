@@ -26,11 +26,14 @@ MAX_FUNCTION_LINES = 60
 
 # The feature packages; core is the layer under them and must not reach up into any of them.
 FEATURE_PACKAGES = (
+    "mail",
+    "jobs",
     "auth",
     "audit",
     "capture",
     "impact",
     "reports",
+    "reminders",
     "admin",
     "api",
     "org",

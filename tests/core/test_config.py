@@ -41,6 +41,12 @@ def test_unknown_config_name_is_refused():
         ({"SECRET_KEY": STRONG, "IW_DISCLOSURE_ROUNDING": "1"}, "rounded to at least 3"),
         ({"SECRET_KEY": STRONG, "IW_SUPPRESSION_THRESHOLD": "2"}, "suppressed below 3 clinicians"),
         ({"SECRET_KEY": STRONG, "IW_DISCLOSURE_ROUNDING": "0"}, "must be 1 or more"),
+        ({"SECRET_KEY": STRONG, "IW_SMTP_HOST": "smtp.example.nhs.uk"}, "IW_BASE_URL must be the https"),
+        (
+            {"SECRET_KEY": STRONG, "IW_SMTP_HOST": "smtp.example.nhs.uk", "IW_BASE_URL": "http://iw.example"},
+            "IW_BASE_URL must be the https",
+        ),
+        ({"SECRET_KEY": STRONG, "IW_LINK_HOURS": "200"}, "IW_LINK_HOURS must be between"),
     ],
 )
 def test_production_refuses_unsafe_settings(monkeypatch, env, message):
@@ -51,6 +57,9 @@ def test_production_refuses_unsafe_settings(monkeypatch, env, message):
         "IW_ALLOW_SQLITE_IN_PRODUCTION",
         "IW_DISCLOSURE_ROUNDING",
         "IW_SUPPRESSION_THRESHOLD",
+        "IW_SMTP_HOST",
+        "IW_BASE_URL",
+        "IW_LINK_HOURS",
     ):
         monkeypatch.delenv(name, raising=False)
     env = {"DATABASE_URL": "postgresql://u@127.0.0.1/db", **env}

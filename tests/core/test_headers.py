@@ -70,6 +70,8 @@ def test_templates_have_no_inline_script_style_or_handlers():
     """The CSP blocks inline code, so a template that uses it would silently break in the browser."""
     problems = []
     for path in ROOT.rglob("templates/**/*.html"):
+        if path.parent.name == "mail":
+            continue  # email bodies are never served under the CSP; email clients need inline styles
         html = path.read_text()
         for match in re.finditer(r"<script\b[^>]*>", html):
             if "src=" not in match.group(0):

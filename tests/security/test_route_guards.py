@@ -15,7 +15,12 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 #: Values for URL arguments: ids that exist for nobody, and a plausible month.
 ARGUMENTS = {"int": "999999", "default": "2026-01", "any": "csv", "path": "x"}
 #: GET routes that refuse a request without their required query parameters, and how.
-NEEDS_QUERY = {"/api/v1/rollups": (422,), "/api/v1/impact": (422,), "/feedback/<token>": (404,)}
+NEEDS_QUERY = {
+    "/api/v1/rollups": (422,),
+    "/api/v1/impact": (422,),
+    "/feedback/<token>": (404,),
+    "/set-password/<token>": (404,),  # an unknown link: no token of the matrix's world opens it
+}
 
 
 def url_for_rule(rule: Any) -> str:

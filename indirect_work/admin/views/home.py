@@ -11,6 +11,7 @@ from indirect_work.admin.views.common import bp
 from indirect_work.audit.models import AuditEvent
 from indirect_work.auth.models import User
 from indirect_work.extensions import db
+from indirect_work.mail import mail_enabled
 from indirect_work.org.models import Organisation, Team
 from indirect_work.taxonomy.models import ActivityType
 
@@ -29,4 +30,4 @@ def index() -> Any:
         "people": count(User, User.is_active.is_(True)),
         "events": count(AuditEvent),
     }
-    return render_template("admin/index.html", counts=counts)
+    return render_template("admin/index.html", counts=counts, mail_on=mail_enabled())

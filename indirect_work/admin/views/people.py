@@ -20,10 +20,12 @@ from indirect_work.admin.services import organisations as org_svc
 from indirect_work.admin.services import people as svc
 from indirect_work.admin.services import user_import
 from indirect_work.admin.views.common import bp, form_page, show_refusal
+from indirect_work.auth.links import issue_link, link_email, link_hours
 from indirect_work.auth.models import Role, User
 from indirect_work.core.errors import Conflict
 from indirect_work.core.transactions import abandon, attempt
 from indirect_work.extensions import db
+from indirect_work.mail import MailFailed, deliver, mail_enabled
 from indirect_work.org.models import Profession
 
 PER_PAGE = 50
@@ -89,6 +91,32 @@ def person_status(user_id: int, operation: str) -> Any:
     return redirect(url_for("admin.person_edit", user_id=user.id))
 
 
+@bp.post("/people/<int:user_id>/invite")
+def person_invite(user_id: int) -> Any:
+    """Email a person a single-use link to choose their password (earlier links stop working)."""
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        flash("Your session expired before the invitation was sent. Please try again.", "info")
+    elif not mail_enabled():
+        flash("Email is off (no SMTP server is configured): set a one-time password instead.", "warning")
+    elif not user.is_active:
+        flash(f"{user.full_name} is deactivated: reactivate them before inviting them.", "warning")
+    else:
+        token = issue_link(user, "invite", actor=current_user)
+        try:
+            deliver(link_email(user, token, "invite"), retries=0)  # the admin is waiting: say so now
+        except MailFailed:
+            abandon()  # no email went out: the link is not kept
+            flash("The invitation could not be sent: the email server did not accept it.", "warning")
+        else:
+            flash(
+                f"An invitation has been sent to {user.email}. "
+                f"The link works once and expires in {link_hours()} hours.",
+                "success",
+            )
+    return redirect(url_for("admin.person_edit", user_id=user.id))
+
+
 @bp.route("/people/<int:user_id>/password", methods=["GET", "POST"])
 def person_password(user_id: int) -> Any:
     """Set a one-time password (typed or generated); shown once, changed at next sign-in."""
@@ -143,7 +171,31 @@ def people_import_confirm() -> Any:
         )
         return redirect(url_for("admin.people_import"))
     result = user_import.commit_import(form.csv_text.data or "", actor=current_user)
-    return render_template("admin/import_done.html", preview=result)
+    invited: int | None = None
+    failures: list[str] = []
+    if form.invite.data and mail_enabled():
+        invited, failures = _invite_new_people(result)
+    return render_template(
+        "admin/import_done.html", preview=result, invited=invited, invite_failures=failures
+    )
+
+
+def _invite_new_people(result: user_import.ImportPreview) -> tuple[int, list[str]]:
+    """Email each person the import created an invitation; returns how many went and who failed."""
+    sent, failures = 0, []
+    for row in result.rows:
+        if row.status != "new" or row.data is None:
+            continue
+        person = db.session.scalar(select(User).where(User.email == row.data.email))
+        if person is None:
+            continue
+        try:
+            email = link_email(person, issue_link(person, "invite", actor=current_user), "invite")
+            deliver(email, retries=0)
+            sent += 1
+        except MailFailed:
+            failures.append(person.email)
+    return sent, failures
 
 
 @bp.get("/people/import/template.csv")

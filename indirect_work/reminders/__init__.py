@@ -1,0 +1,1 @@
+"""Email reminders: weekly (clinicians), month end (team leads), month ready (commissioners)."""
