@@ -71,7 +71,9 @@ def test_a_full_file_of_records_is_read_in_under_2_s_and_300_mb(kind, tmp_path):
     cost = measure(str(path))
     assert cost["message"] is None and cost["rows"] == 10_001, cost
     assert cost["cpu"] < 2.0, cost
-    assert cost["peak_mb"] < 300.0, cost
+    # As above: a process forked from a large test run starts with its parent's peak, so the
+    # reading is held to adding little to what was there, and to 300 MB from a small start.
+    assert cost["peak_mb"] < max(300.0, cost["before_mb"] + 20), cost
 
 
 def upload(client, content):
