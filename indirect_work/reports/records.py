@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from indirect_work.auth.models import RoleAssignment, User
-from indirect_work.capture.models import Activity
+from indirect_work.capture.models import Activity, ActivityDeliverer
 from indirect_work.extensions import db
 from indirect_work.org.models import Team
 from indirect_work.reports.queries import ActivityFilter, filtered_activities
@@ -36,7 +36,19 @@ def record_loads() -> list[Any]:
         selectinload(Activity.activity_type).selectinload(ActivityType.category),
         selectinload(Activity.consultation_mechanism),
         selectinload(Activity.recipient_types),
+        selectinload(Activity.co_deliverers).selectinload(ActivityDeliverer.clinician),
+        selectinload(Activity.service_requests),
     ]
+
+
+def staff_minutes(activity: Activity) -> int:
+    """Every deliverer's own minutes added up (``capture/counting.py``: staff hours)."""
+    return activity.duration_minutes + sum(d.minutes for d in activity.co_deliverers)
+
+
+def co_delivered_by(activity: Activity) -> str:
+    """The colleagues who co-delivered the session, each with their own minutes."""
+    return "; ".join(f"{d.clinician.full_name} ({d.minutes} min)" for d in activity.co_deliverers)
 
 
 CSV_HEADER = [
@@ -56,6 +68,9 @@ CSV_HEADER = [
     "Note",
     "Source",
     "Recorded at (UTC)",
+    "Co-delivered by",
+    "Staff minutes (all deliverers)",
+    "Service request identifiers (all)",
 ]
 
 
@@ -81,4 +96,7 @@ def csv_rows(f: ActivityFilter) -> Iterator[list[Any]]:
             a.note or "",
             a.source,
             a.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            co_delivered_by(a),
+            staff_minutes(a),
+            "; ".join(a.service_request_ids),
         ]

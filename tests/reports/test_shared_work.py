@@ -7,6 +7,7 @@ out again independently of ``capture/counting.py``.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections import defaultdict
@@ -331,3 +332,37 @@ def test_disclosure_counts_every_deliverer_of_a_session(shared: Shared, make: An
     wb = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     training = next(r for r in _rows(wb["By activity"]) if r[0] == "Type" and r[2] == "TRAIN_STAFF")
     assert training[6:10] == _approx((1, (120 + 90 + 120) / 60, 15, 3))
+
+
+def test_the_records_behind_a_figure_show_each_deliverers_part_and_add_up_to_it(
+    shared: Shared, make: Any, client: Any, login: Any
+) -> None:
+    lead = make.lead(shared.team)
+    db.session.commit()
+    login(lead)
+    query = "start=2026-03&end=2026-03"
+    html = client.get(f"/dashboard/teams/{shared.team.id}/records?{query}").get_data(as_text=True)
+    staff = [int(m) for m in re.findall(r'data-testid="staff-minutes">(\d+)<', html)]
+    # The training session: 120 by its creator, 90 and 120 by two colleagues; and a 30-minute one.
+    assert sorted(staff) == [30, 120 + 90 + 120]
+    assert html.count('data-testid="shared"') == 1
+    assert "Bea Colleague (90 min)" in html and "Cy Colleague (120 min)" in html
+    sessions, hours, _, _ = expected(raw_rows(shared.org, {shared.team.id}))
+    assert sum(staff) == round(hours * 60) and len(staff) == sessions
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/dashboard/teams/{shared.team.id}/records.csv?{query}").get_data(as_text=True)
+            )
+        )
+    )
+    header, body = rows[0], rows[1:]
+    by_type = {r[header.index("Activity type")]: r for r in body}
+    training = next(r for r in body if r[header.index("Co-delivered by")])
+    assert int(training[header.index("Staff minutes (all deliverers)")]) == 330
+    assert int(training[header.index("Duration (minutes)")]) == 120
+    assert "Bea Colleague (90 min)" in training[header.index("Co-delivered by")]
+    assert sum(int(r[header.index("Staff minutes (all deliverers)")]) for r in by_type.values()) == round(
+        hours * 60
+    )

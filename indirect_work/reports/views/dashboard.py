@@ -25,7 +25,14 @@ from indirect_work.org.models import Team
 from indirect_work.reports.dashboard import build_dashboard
 from indirect_work.reports.forms import DashboardFilterForm, RecordsFilterForm
 from indirect_work.reports.queries import ActivityFilter, filtered_activities, totals
-from indirect_work.reports.records import CSV_HEADER, clinician_name, csv_rows, record_loads
+from indirect_work.reports.records import (
+    CSV_HEADER,
+    clinician_name,
+    co_delivered_by,
+    csv_rows,
+    record_loads,
+    staff_minutes,
+)
 from indirect_work.reports.views.blueprints import bp
 
 PAGE_SIZE = 50
@@ -121,6 +128,8 @@ def records(team_id: int) -> Any:
         args=args,
         back_args=back_args,
         clinician_name=clinician_name(team, f.clinician_id),
+        staff_minutes=staff_minutes,
+        co_delivered_by=co_delivered_by,
     )
 
 
