@@ -14,9 +14,8 @@ from sqlalchemy import insert, select
 from indirect_work.capture.models import Activity, activity_outcomes
 from indirect_work.core.dates import add_months, month_start
 from indirect_work.extensions import db
-from indirect_work.impact.models import FeedbackAnswer, FeedbackLink, FeedbackResponse, QuestionSet
-from indirect_work.impact.questions import SCALES
-from indirect_work.impact.services import browser_hash, new_token, question_set_for
+from indirect_work.impact.models import FeedbackLink, FeedbackResponse, QuestionSet
+from indirect_work.impact.services import answer_to, browser_hash, new_token, question_set_for
 from indirect_work.org.models import Organisation
 from indirect_work.taxonomy.models import ActivityCategory, ActivityType, OutcomeOption
 
@@ -101,18 +100,7 @@ def _feedback(rng: random.Random, activity: Activity, question_set: QuestionSet,
             free_text=rng.choice(COMMENTS) if rng.random() < 0.3 else None,
         )
         for question in questions:
-            scale = SCALES[question.scale]
-            response.answers.append(
-                FeedbackAnswer(
-                    question_id=question.id,
-                    question_code=question.code,
-                    wording=question.wording,
-                    scale=scale.code,
-                    scale_labels="|".join(scale.labels),
-                    scale_points=scale.points,
-                    sort_order=question.sort_order,
-                    value=rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 6, 12, 9))[0],
-                )
-            )
+            value = rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 6, 12, 9))[0]
+            response.answers.append(answer_to(question, value))
         db.session.add(response)
     return count

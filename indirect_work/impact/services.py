@@ -174,6 +174,21 @@ def _checked_free_text(text: str | None) -> list[str]:
     return []
 
 
+def answer_to(question: Question, value: int) -> FeedbackAnswer:
+    """An answer that keeps the question's wording and scale as they are now, so later edits leave it be."""
+    scale = SCALES[question.scale]
+    return FeedbackAnswer(
+        question_id=question.id,
+        question_code=question.code,
+        wording=question.wording,
+        scale=scale.code,
+        scale_labels="|".join(scale.labels),
+        scale_points=scale.points,
+        sort_order=question.sort_order,
+        value=value,
+    )
+
+
 def record_response(
     *, link: FeedbackLink, nonce: str | None, answers: Mapping[str, Any], free_text: str | None
 ) -> FeedbackResponse:
@@ -202,20 +217,7 @@ def record_response(
         browser_hash=browser_hash(link, nonce),
         free_text=text,
     )
-    for question in questions:
-        scale = SCALES[question.scale]
-        response.answers.append(
-            FeedbackAnswer(
-                question_id=question.id,
-                question_code=question.code,
-                wording=question.wording,
-                scale=scale.code,
-                scale_labels="|".join(scale.labels),
-                scale_points=scale.points,
-                sort_order=question.sort_order,
-                value=int(answers[question.code]),
-            )
-        )
+    response.answers.extend(answer_to(question, int(answers[question.code])) for question in questions)
     db.session.add(response)
     try:
         db.session.flush()
