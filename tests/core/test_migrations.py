@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from indirect_work import create_app
 from indirect_work.extensions import db
-from tests import dbutil
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_app(request, tmp_path) -> Iterator:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/migrate.sqlite3"
-        app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-    else:
-        dbutil.skip_or_fail_without_postgres()
-        with dbutil.temporary_postgres_database() as url:
-            app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
-            yield app
-            with app.app_context():
-                db.engine.dispose()
 
 
 def test_upgrade_from_empty_matches_models_and_downgrades(empty_app):

@@ -4,16 +4,13 @@ extract, are the same before and after the upgrade, on both databases."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import openpyxl
-import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from indirect_work import create_app
 from indirect_work.capture.models import ActivityDeliverer, ActivityServiceRequest
 from indirect_work.extensions import db
 from indirect_work.reports.commissioning import collect_monthly_report
@@ -21,31 +18,10 @@ from indirect_work.reports.disclosure import DisclosurePolicy, disclose
 from indirect_work.reports.mhsds_extract import extract_rows, extract_values
 from indirect_work.reports.workbook import build_workbook
 from indirect_work.taxonomy.services import load_reference_data
-from tests import dbutil
 from tests.factories import Factory
 
 MONTH = date(2026, 3, 1)
 GENERATED = datetime(2026, 4, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Any]:
-    if request.param == "sqlite":
-        app = create_app(
-            {"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite3"}
-        )
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    else:
-        dbutil.skip_or_fail_without_postgres()
-        with dbutil.temporary_postgres_database() as url:
-            app = create_app({"IW_CONFIG": "testing", "SQLALCHEMY_DATABASE_URI": url})
-            yield app
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
 
 def _pre_change_records() -> Any:
